@@ -1,0 +1,55 @@
+// Argon2id (RFC 9106) via Konscious.Security.Cryptography: password -> 32-byte master secret.
+// The password is copied into a pinned array (Konscious needs a byte[]) that is zeroed in finally.
+// The master secret is expanded with HKDF-SHA256 (RFC 5869) into two independent keys:
+// the keyslot KEK (AES-256-GCM over the principal's private keys) and a password verifier, so
+// a wrong password (verifier mismatch) is told apart from a tampered keyslot (tag mismatch).
+using System.Security.Cryptography;
+using Konscious.Security.Cryptography;
+using SecureVault.Memory;
+
+namespace SecureVault.Crypto;
+
+/// <summary>Derives keyslot keys from a password with Argon2id.</summary>
+public static class PasswordKdf
+{
+    private static readonly byte[] KekInfo = "SecureVault v1 keyslot kek"u8.ToArray();
+    private static readonly byte[] VerifierInfo = "SecureVault v1 keyslot verifier"u8.ToArray();
+
+    /// <summary>The keyslot encryption key and the password verifier derived from one password.</summary>
+    public sealed class DerivedKeys(SecureBuffer kek, byte[] verifier) : IDisposable
+    {
+        public SecureBuffer Kek { get; } = kek;
+        public byte[] Verifier { get; } = verifier;
+        public void Dispose() => Kek.Dispose();
+    }
+
+    /// <summary>Runs Argon2id and expands its output into the KEK and the verifier.</summary>
+    public static DerivedKeys Derive(ReadOnlySpan<byte> password, ReadOnlySpan<byte> salt, KdfParameters parameters)
+    {
+        var pinnedPassword = GC.AllocateArray<byte>(password.Length, pinned: true);
+        var saltCopy = salt.ToArray();
+        byte[]? master = null;
+        try
+        {
+            password.CopyTo(pinnedPassword);
+            using var argon = new Argon2id(pinnedPassword)
+            {
+                Salt = saltCopy,
+                MemorySize = parameters.MemoryKiB,
+                Iterations = parameters.Iterations,
+                DegreeOfParallelism = parameters.Parallelism,
+            };
+            master = argon.GetBytes(32);
+            var kek = new SecureBuffer(32);
+            HKDF.DeriveKey(HashAlgorithmName.SHA256, master, kek.Span, saltCopy, KekInfo);
+            var verifier = new byte[32];
+            HKDF.DeriveKey(HashAlgorithmName.SHA256, master, verifier, saltCopy, VerifierInfo);
+            return new DerivedKeys(kek, verifier);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(pinnedPassword);
+            if (master != null) CryptographicOperations.ZeroMemory(master);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+// Subkeys of the vault metadata key (32 random bytes, wrapped to every principal), by HKDF-SHA256
+// with the vault id as salt and a distinct label each:
+//   "SecureVault v1 metadata"  -> AES-256-GCM key for each secret's encrypted metadata
+//   "SecureVault v1 index"     -> HMAC-SHA256 key for the blind name index
+//   "SecureVault v1 header"    -> HMAC-SHA256 key that authenticates the vault header row
+// Blind index: HMAC-SHA256(indexKey, UTF-8(NFKC(name).ToUpperInvariant())), 32 bytes, so lookups
+// are exact, case-insensitive, and a stolen file does not reveal key names.
+using System.Security.Cryptography;
+using System.Text;
+using SecureVault.Memory;
+
+namespace SecureVault.Crypto;
+
+/// <summary>The keys derived from the vault metadata key, held for an unlocked session.</summary>
+public sealed class VaultKeys : IDisposable
+{
+    private readonly SecureBuffer _metadataKey;
+    private readonly SecureBuffer _metadataCipherKey;
+    private readonly SecureBuffer _indexKey;
+    private readonly SecureBuffer _headerKey;
+
+    /// <summary>Derives the subkeys from <paramref name="metadataKey"/>; takes ownership of it.</summary>
+    public VaultKeys(SecureBuffer metadataKey, Guid vaultId)
+    {
+        _metadataKey = metadataKey;
+        var salt = vaultId.ToByteArray();
+        _metadataCipherKey = Derive(metadataKey, salt, "SecureVault v1 metadata"u8);
+        _indexKey = Derive(metadataKey, salt, "SecureVault v1 index"u8);
+        _headerKey = Derive(metadataKey, salt, "SecureVault v1 header"u8);
+    }
+
+    /// <summary>The raw metadata key, needed only to wrap it to another principal.</summary>
+    public ReadOnlySpan<byte> MetadataKey => _metadataKey.ReadOnlySpan;
+
+    /// <summary>The AES-256-GCM key for encrypted metadata.</summary>
+    public ReadOnlySpan<byte> MetadataCipherKey => _metadataCipherKey.ReadOnlySpan;
+
+    /// <summary>The blind index of a key name.</summary>
+    public byte[] NameIndex(string name)
+    {
+        var normalized = NormalizeName(name);
+        return HMACSHA256.HashData(_indexKey.ReadOnlySpan, Encoding.UTF8.GetBytes(normalized));
+    }
+
+    /// <summary>The MAC over the canonical header bytes.</summary>
+    public byte[] HeaderMac(ReadOnlySpan<byte> header) => HMACSHA256.HashData(_headerKey.ReadOnlySpan, header);
+
+    /// <summary>The case-insensitive, Unicode-normalized form under which names are unique.</summary>
+    public static string NormalizeName(string name) => name.Normalize(NormalizationForm.FormKC).ToUpperInvariant();
+
+    private static SecureBuffer Derive(SecureBuffer key, byte[] salt, ReadOnlySpan<byte> label)
+    {
+        var derived = new SecureBuffer(32);
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, key.ReadOnlySpan, derived.Span, salt, label);
+        return derived;
+    }
+
+    public void Dispose()
+    {
+        _metadataKey.Dispose();
+        _metadataCipherKey.Dispose();
+        _indexKey.Dispose();
+        _headerKey.Dispose();
+    }
+}

@@ -1,0 +1,150 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using SecureVault.Crypto;
+using SecureVault.Identity;
+using SecureVault.Memory;
+
+namespace SecureVault.Sessions;
+
+/// <summary>
+/// The unwrapped keys of one principal on one vault, shared by every runspace and thread of the
+/// process. Operations run inside <see cref="Use{T}"/>, which refuses an idle-expired or locked
+/// session and keeps key material alive until the operation ends; <see cref="Dispose"/> waits for
+/// running operations, then zeroizes everything.
+/// </summary>
+internal sealed class VaultSession : IDisposable
+{
+    private readonly ReaderWriterLockSlim _gate = new(LockRecursionPolicy.SupportsRecursion);
+    private readonly ConcurrentDictionary<(long Sender, Guid Principal), SecureBuffer> _pairKeys = new();
+    private readonly ECDiffieHellman _ecdhPrivate;
+    private readonly SecureBuffer _signingScalar;
+    private readonly object _senderGate = new();
+    private ECDiffieHellman? _senderKey;
+    private byte[]? _senderPublic;
+    private long _senderId;
+    private long _lastUsedTicks;
+    private bool _closed;
+
+    public VaultSession(string vaultPath, Guid vaultId, Guid principalId, string principalName, Role role,
+        byte[] ecdhPublic, ECDiffieHellman ecdhPrivate, SecureBuffer signingScalar, VaultKeys keys,
+        TimeSpan idleTimeout, IClock clock)
+    {
+        VaultPath = vaultPath;
+        VaultId = vaultId;
+        PrincipalId = principalId;
+        PrincipalName = principalName;
+        Role = role;
+        EcdhPublic = ecdhPublic;
+        _ecdhPrivate = ecdhPrivate;
+        _signingScalar = signingScalar;
+        Keys = keys;
+        IdleTimeout = idleTimeout;
+        Clock = clock;
+        _lastUsedTicks = clock.UtcNow.UtcTicks;
+    }
+
+    public string VaultPath { get; }
+    public Guid VaultId { get; }
+    public Guid PrincipalId { get; }
+    public string PrincipalName { get; }
+    public Role Role { get; }
+    public byte[] EcdhPublic { get; }
+    public VaultKeys Keys { get; }
+    public TimeSpan IdleTimeout { get; }
+    public IClock Clock { get; }
+
+    /// <summary>When the session will lock itself if it stays idle.</summary>
+    public DateTimeOffset ExpiresAt => new DateTimeOffset(Interlocked.Read(ref _lastUsedTicks), TimeSpan.Zero) + IdleTimeout;
+
+    /// <summary>True when locked, or idle longer than the timeout.</summary>
+    public bool IsExpired => _closed || Clock.UtcNow >= ExpiresAt;
+
+    /// <summary>Runs <paramref name="work"/> with the keys held; refuses when locked or idle-expired.</summary>
+    public T Use<T>(Func<VaultSession, T> work)
+    {
+        _gate.EnterReadLock();
+        try
+        {
+            if (IsExpired) throw new VaultLockedException(VaultPath);
+            Interlocked.Exchange(ref _lastUsedTicks, Clock.UtcNow.UtcTicks);
+            return work(this);
+        }
+        finally
+        {
+            _gate.ExitReadLock();
+        }
+    }
+
+    /// <summary>
+    /// The pair key between a sender key and a principal, computed once (one ECDH) and cached.
+    /// For this session's own principal it uses the principal's private key; for another
+    /// principal it needs this session's own sender key.
+    /// </summary>
+    public ReadOnlySpan<byte> PairKey(long senderId, Guid principalId, Func<(byte[] SenderPublic, byte[] RecipientPublic)> publicKeys)
+    {
+        var buffer = _pairKeys.GetOrAdd((senderId, principalId), _ =>
+        {
+            var (senderPublic, recipientPublic) = publicKeys();
+            if (principalId == PrincipalId)
+            {
+                using var peer = EcKeys.ImportEcdhPublic(senderPublic, "a sender public key");
+                return KeyWrap.PairKey(_ecdhPrivate, peer, senderPublic, recipientPublic);
+            }
+            if (senderId != _senderId || _senderKey is null)
+                throw new InvalidOperationException("Only this session's own sender key can wrap to another principal.");
+            using var recipient = EcKeys.ImportEcdhPublic(recipientPublic, "a principal public key");
+            return KeyWrap.PairKey(_senderKey, recipient, senderPublic, recipientPublic);
+        });
+        return buffer.ReadOnlySpan;
+    }
+
+    /// <summary>
+    /// This session's sender key id, creating the key pair on first use. <paramref name="store"/>
+    /// persists the public half inside the caller's write transaction and returns its id; if that
+    /// transaction rolls back the caller calls <see cref="ForgetSenderId"/>.
+    /// </summary>
+    public long SenderKey(Func<byte[], long> store, out byte[] senderPublic)
+    {
+        lock (_senderGate)
+        {
+            if (_senderKey is null)
+            {
+                _senderKey = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+                _senderPublic = EcKeys.EncodePublic(_senderKey.ExportParameters(false).Q);
+            }
+            senderPublic = _senderPublic!;
+            if (_senderId == 0) _senderId = store(_senderPublic!);
+            return _senderId;
+        }
+    }
+
+    /// <summary>Forgets a sender id whose insert was rolled back, so the next write stores it again.</summary>
+    public void ForgetSenderId(long senderId)
+    {
+        lock (_senderGate)
+        {
+            if (_senderId == senderId) _senderId = 0;
+        }
+    }
+
+    /// <summary>Waits for running operations, then zeroizes every key this session holds.</summary>
+    public void Dispose()
+    {
+        _gate.EnterWriteLock();
+        try
+        {
+            if (_closed) return;
+            _closed = true;
+            Keys.Dispose();
+            _signingScalar.Dispose();
+            _ecdhPrivate.Dispose();
+            _senderKey?.Dispose();
+            foreach (var buffer in _pairKeys.Values) buffer.Dispose();
+            _pairKeys.Clear();
+        }
+        finally
+        {
+            _gate.ExitWriteLock();
+        }
+    }
+}

@@ -1,0 +1,59 @@
+namespace SecureVault.Storage;
+
+/// <summary>
+/// Where a vault's records live. Every operation is one transaction: the engine passes a unit of
+/// work to <see cref="Read{T}"/> or <see cref="Write{T}"/>, and everything it does commits
+/// together or not at all (the audit record of later formats joins the same transaction).
+/// Stores hold only ciphertext, blind indexes and public keys.
+/// </summary>
+public interface IVaultStore : IDisposable
+{
+    /// <summary>What kind of store this is, for status output ("SQLite", "PostgreSQL").</summary>
+    string Kind { get; }
+
+    /// <summary>Where it is (a path or a server and database), for status output and messages.</summary>
+    string Location { get; }
+
+    /// <summary>True when a vault has been created here.</summary>
+    bool Exists();
+
+    /// <summary>Creates the empty schema; fails if a vault already exists.</summary>
+    void Initialize();
+
+    /// <summary>Runs <paramref name="work"/> in one read transaction (a consistent snapshot).</summary>
+    T Read<T>(Func<IVaultReader, T> work);
+
+    /// <summary>Runs <paramref name="work"/> in one write transaction, serialized against every other writer.</summary>
+    T Write<T>(Func<IVaultWriter, T> work);
+}
+
+/// <summary>Reads inside one transaction.</summary>
+public interface IVaultReader
+{
+    HeaderRecord ReadHeader();
+    PrincipalRecord? FindPrincipal(string normalizedName);
+    PrincipalRecord? FindPrincipal(Guid id);
+    IReadOnlyList<PrincipalRecord> Principals();
+    IReadOnlyList<KeyslotRecord> Keyslots(Guid principalId);
+    byte[]? SenderPublicKey(long senderId);
+    SecretRecord? FindSecret(byte[] nameIndex);
+    SecretValueRecord? ReadValue(byte[] nameIndex, Guid principalId, int? version);
+    WrappedKeyRecord? WrappedKey(Guid secretId, Guid principalId);
+    IReadOnlyList<int> Versions(Guid secretId);
+    IEnumerable<SecretRecord> Secrets();
+    long CountSecrets();
+}
+
+/// <summary>Reads and writes inside one write transaction.</summary>
+public interface IVaultWriter : IVaultReader
+{
+    void InsertHeader(HeaderRecord header);
+    void InsertPrincipal(PrincipalRecord principal);
+    void UpsertKeyslot(KeyslotRecord keyslot);
+    long InsertSenderKey(Guid principalId, byte[] publicKey, long createdMs);
+    void UpsertSecret(SecretRecord secret);
+    void UpsertWrappedKey(WrappedKeyRecord key);
+    void InsertVersion(VersionRecord version);
+    int PruneVersions(Guid secretId, int keep);
+    bool DeleteSecret(Guid secretId);
+}

@@ -1,0 +1,73 @@
+namespace SecureVault.Storage;
+
+/// <summary>
+/// The SQLite schema of file format v1. PRAGMA user_version holds the schema version so later
+/// versions can migrate forward. Ids are 16-byte GUID blobs; every encrypted item keeps nonce,
+/// ciphertext and tag in separate columns so each is length-checked on read.
+/// </summary>
+internal static class SqliteSchema
+{
+    public const int Version = 1;
+
+    public const string Create = """
+        CREATE TABLE vault_header (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            magic TEXT NOT NULL,
+            format_version INTEGER NOT NULL,
+            vault_id BLOB NOT NULL,
+            created_ms INTEGER NOT NULL,
+            header_mac BLOB NOT NULL);
+        CREATE TABLE principals (
+            principal_id BLOB PRIMARY KEY,
+            name TEXT NOT NULL,
+            name_key TEXT NOT NULL UNIQUE,
+            role INTEGER NOT NULL,
+            ecdh_public BLOB NOT NULL,
+            ecdsa_public BLOB NOT NULL,
+            created_ms INTEGER NOT NULL,
+            mk_sender INTEGER NOT NULL,
+            mk_nonce BLOB NOT NULL,
+            mk_cipher BLOB NOT NULL,
+            mk_tag BLOB NOT NULL);
+        CREATE TABLE keyslots (
+            keyslot_id BLOB PRIMARY KEY,
+            principal_id BLOB NOT NULL REFERENCES principals(principal_id),
+            kind INTEGER NOT NULL,
+            kdf BLOB NOT NULL,
+            verifier BLOB NOT NULL,
+            nonce BLOB NOT NULL,
+            sealed BLOB NOT NULL,
+            tag BLOB NOT NULL,
+            updated_ms INTEGER NOT NULL);
+        CREATE INDEX keyslots_by_principal ON keyslots(principal_id);
+        CREATE TABLE sender_keys (
+            sender_id INTEGER PRIMARY KEY AUTOINCREMENT,
+            principal_id BLOB NOT NULL,
+            public_key BLOB NOT NULL,
+            created_ms INTEGER NOT NULL);
+        CREATE TABLE secrets (
+            secret_id BLOB PRIMARY KEY,
+            name_index BLOB NOT NULL UNIQUE,
+            current_version INTEGER NOT NULL,
+            meta_nonce BLOB NOT NULL,
+            meta_cipher BLOB NOT NULL,
+            meta_tag BLOB NOT NULL);
+        CREATE TABLE secret_keys (
+            secret_id BLOB NOT NULL REFERENCES secrets(secret_id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+            principal_id BLOB NOT NULL,
+            sender_id INTEGER NOT NULL,
+            nonce BLOB NOT NULL,
+            cipher BLOB NOT NULL,
+            tag BLOB NOT NULL,
+            PRIMARY KEY (secret_id, principal_id)) WITHOUT ROWID;
+        CREATE TABLE secret_versions (
+            secret_id BLOB NOT NULL REFERENCES secrets(secret_id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+            version INTEGER NOT NULL,
+            value_type INTEGER NOT NULL,
+            nonce BLOB NOT NULL,
+            cipher BLOB NOT NULL,
+            tag BLOB NOT NULL,
+            created_ms INTEGER NOT NULL,
+            PRIMARY KEY (secret_id, version));
+        """;
+}

@@ -1,0 +1,224 @@
+using Microsoft.Data.Sqlite;
+using SecureVault.Crypto;
+
+namespace SecureVault.Storage;
+
+/// <summary>
+/// One open SQLite connection with its prepared statements, implementing the store's reads and
+/// writes. Used by one transaction at a time (the store rents it out).
+/// </summary>
+internal sealed class SqliteStoreConnection(SqliteConnection connection) : IVaultWriter, IDisposable
+{
+    private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+
+    public SqliteConnection Connection { get; } = connection;
+
+    public SqliteTransaction? Transaction { get; set; }
+
+    #region Reads
+
+    public HeaderRecord ReadHeader()
+    {
+        using var reader = Query("SELECT magic, format_version, vault_id, created_ms, header_mac FROM vault_header WHERE id = 1");
+        if (!reader.Read()) throw new VaultIntegrityException("the vault header is missing");
+        return new HeaderRecord(reader.GetString(0), reader.GetInt32(1), GuidAt(reader, 2, "vault id"), reader.GetInt64(3), Bytes(reader, 4));
+    }
+
+    public PrincipalRecord? FindPrincipal(string normalizedName) =>
+        QueryPrincipals("WHERE name_key = $p0", normalizedName).FirstOrDefault();
+
+    public PrincipalRecord? FindPrincipal(Guid id) =>
+        QueryPrincipals("WHERE principal_id = $p0", id.ToByteArray()).FirstOrDefault();
+
+    public IReadOnlyList<PrincipalRecord> Principals() => QueryPrincipals("ORDER BY created_ms");
+
+    private List<PrincipalRecord> QueryPrincipals(string where, params object[] values)
+    {
+        var result = new List<PrincipalRecord>();
+        using var reader = Query("SELECT principal_id, name, role, ecdh_public, ecdsa_public, created_ms, mk_sender, mk_nonce, mk_cipher, mk_tag FROM principals " + where, values);
+        while (reader.Read())
+        {
+            result.Add(new PrincipalRecord(GuidAt(reader, 0, "principal id"), reader.GetString(1), reader.GetInt32(2),
+                Bytes(reader, 3), Bytes(reader, 4), reader.GetInt64(5), reader.GetInt64(6), Box(reader, 7)));
+        }
+        return result;
+    }
+
+    public IReadOnlyList<KeyslotRecord> Keyslots(Guid principalId)
+    {
+        var result = new List<KeyslotRecord>();
+        using var reader = Query("SELECT keyslot_id, principal_id, kind, kdf, verifier, nonce, sealed, tag, updated_ms FROM keyslots WHERE principal_id = $p0", principalId.ToByteArray());
+        while (reader.Read())
+        {
+            result.Add(new KeyslotRecord(GuidAt(reader, 0, "keyslot id"), GuidAt(reader, 1, "principal id"), reader.GetInt32(2),
+                Bytes(reader, 3), Bytes(reader, 4), Box(reader, 5), reader.GetInt64(8)));
+        }
+        return result;
+    }
+
+    public byte[]? SenderPublicKey(long senderId)
+    {
+        using var reader = Query("SELECT public_key FROM sender_keys WHERE sender_id = $p0", senderId);
+        return reader.Read() ? Bytes(reader, 0) : null;
+    }
+
+    public SecretRecord? FindSecret(byte[] nameIndex)
+    {
+        using var reader = Query("SELECT secret_id, name_index, current_version, meta_nonce, meta_cipher, meta_tag FROM secrets WHERE name_index = $p0", nameIndex);
+        return reader.Read() ? SecretAt(reader, 0) : null;
+    }
+
+    public SecretValueRecord? ReadValue(byte[] nameIndex, Guid principalId, int? version)
+    {
+        // One round trip for the hot path: the secret, this principal's wrapped data key and the version.
+        using var reader = Query("""
+            SELECT s.secret_id, s.name_index, s.current_version, s.meta_nonce, s.meta_cipher, s.meta_tag,
+                   k.sender_id, k.nonce, k.cipher, k.tag,
+                   v.version, v.value_type, v.nonce, v.cipher, v.tag, v.created_ms
+            FROM secrets s
+            LEFT JOIN secret_keys k ON k.secret_id = s.secret_id AND k.principal_id = $p1
+            LEFT JOIN secret_versions v ON v.secret_id = s.secret_id AND v.version = COALESCE($p2, s.current_version)
+            WHERE s.name_index = $p0
+            """, nameIndex, principalId.ToByteArray(), version.HasValue ? version.Value : DBNull.Value);
+        if (!reader.Read()) return null;
+        var secret = SecretAt(reader, 0);
+        var key = reader.IsDBNull(6) ? null : new WrappedKeyRecord(secret.Id, principalId, reader.GetInt64(6), Box(reader, 7));
+        var value = reader.IsDBNull(10) ? null
+            : new VersionRecord(secret.Id, reader.GetInt32(10), reader.GetInt32(11), Box(reader, 12), reader.GetInt64(15));
+        return new SecretValueRecord(secret, key, value);
+    }
+
+    public WrappedKeyRecord? WrappedKey(Guid secretId, Guid principalId)
+    {
+        using var reader = Query("SELECT sender_id, nonce, cipher, tag FROM secret_keys WHERE secret_id = $p0 AND principal_id = $p1",
+            secretId.ToByteArray(), principalId.ToByteArray());
+        return reader.Read() ? new WrappedKeyRecord(secretId, principalId, reader.GetInt64(0), Box(reader, 1)) : null;
+    }
+
+    public IReadOnlyList<int> Versions(Guid secretId)
+    {
+        var result = new List<int>();
+        using var reader = Query("SELECT version FROM secret_versions WHERE secret_id = $p0 ORDER BY version", secretId.ToByteArray());
+        while (reader.Read()) result.Add(reader.GetInt32(0));
+        return result;
+    }
+
+    public IEnumerable<SecretRecord> Secrets()
+    {
+        using var reader = Query("SELECT secret_id, name_index, current_version, meta_nonce, meta_cipher, meta_tag FROM secrets");
+        while (reader.Read()) yield return SecretAt(reader, 0);
+    }
+
+    public long CountSecrets()
+    {
+        using var reader = Query("SELECT COUNT(*) FROM secrets");
+        reader.Read();
+        return reader.GetInt64(0);
+    }
+
+    #endregion
+
+    #region Writes
+
+    public void InsertHeader(HeaderRecord header) =>
+        Execute("INSERT INTO vault_header (id, magic, format_version, vault_id, created_ms, header_mac) VALUES (1, $p0, $p1, $p2, $p3, $p4)",
+            header.Magic, header.FormatVersion, header.VaultId.ToByteArray(), header.CreatedMs, header.HeaderMac);
+
+    public void InsertPrincipal(PrincipalRecord p) =>
+        Execute("""
+            INSERT INTO principals (principal_id, name, name_key, role, ecdh_public, ecdsa_public, created_ms, mk_sender, mk_nonce, mk_cipher, mk_tag)
+            VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7, $p8, $p9, $p10)
+            """, p.Id.ToByteArray(), p.Name, Identity.PrincipalNames.Normalize(p.Name), p.Role, p.EcdhPublic, p.EcdsaPublic, p.CreatedMs,
+            p.MetadataKeySender, p.WrappedMetadataKey.Nonce, p.WrappedMetadataKey.Ciphertext, p.WrappedMetadataKey.Tag);
+
+    public void UpsertKeyslot(KeyslotRecord k) =>
+        Execute("""
+            INSERT INTO keyslots (keyslot_id, principal_id, kind, kdf, verifier, nonce, sealed, tag, updated_ms)
+            VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7, $p8)
+            ON CONFLICT (keyslot_id) DO UPDATE SET kind = excluded.kind, kdf = excluded.kdf, verifier = excluded.verifier,
+                nonce = excluded.nonce, sealed = excluded.sealed, tag = excluded.tag, updated_ms = excluded.updated_ms
+            """, k.Id.ToByteArray(), k.PrincipalId.ToByteArray(), k.Kind, k.Kdf, k.Verifier, k.Sealed.Nonce, k.Sealed.Ciphertext, k.Sealed.Tag, k.UpdatedMs);
+
+    public long InsertSenderKey(Guid principalId, byte[] publicKey, long createdMs)
+    {
+        using var reader = Query("INSERT INTO sender_keys (principal_id, public_key, created_ms) VALUES ($p0, $p1, $p2) RETURNING sender_id",
+            principalId.ToByteArray(), publicKey, createdMs);
+        reader.Read();
+        return reader.GetInt64(0);
+    }
+
+    public void UpsertSecret(SecretRecord s) =>
+        Execute("""
+            INSERT INTO secrets (secret_id, name_index, current_version, meta_nonce, meta_cipher, meta_tag)
+            VALUES ($p0, $p1, $p2, $p3, $p4, $p5)
+            ON CONFLICT (secret_id) DO UPDATE SET name_index = excluded.name_index, current_version = excluded.current_version,
+                meta_nonce = excluded.meta_nonce, meta_cipher = excluded.meta_cipher, meta_tag = excluded.meta_tag
+            """, s.Id.ToByteArray(), s.NameIndex, s.CurrentVersion, s.Metadata.Nonce, s.Metadata.Ciphertext, s.Metadata.Tag);
+
+    public void UpsertWrappedKey(WrappedKeyRecord k) =>
+        Execute("""
+            INSERT INTO secret_keys (secret_id, principal_id, sender_id, nonce, cipher, tag) VALUES ($p0, $p1, $p2, $p3, $p4, $p5)
+            ON CONFLICT (secret_id, principal_id) DO UPDATE SET sender_id = excluded.sender_id, nonce = excluded.nonce,
+                cipher = excluded.cipher, tag = excluded.tag
+            """, k.SecretId.ToByteArray(), k.PrincipalId.ToByteArray(), k.SenderId, k.Wrapped.Nonce, k.Wrapped.Ciphertext, k.Wrapped.Tag);
+
+    public void InsertVersion(VersionRecord v) =>
+        Execute("INSERT INTO secret_versions (secret_id, version, value_type, nonce, cipher, tag, created_ms) VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6)",
+            v.SecretId.ToByteArray(), v.Version, v.ValueType, v.Value.Nonce, v.Value.Ciphertext, v.Value.Tag, v.CreatedMs);
+
+    public int PruneVersions(Guid secretId, int keep) =>
+        Execute("""
+            DELETE FROM secret_versions WHERE secret_id = $p0 AND version NOT IN
+                (SELECT version FROM secret_versions WHERE secret_id = $p0 ORDER BY version DESC LIMIT $p1)
+            """, secretId.ToByteArray(), keep);
+
+    public bool DeleteSecret(Guid secretId) =>
+        Execute("DELETE FROM secrets WHERE secret_id = $p0", secretId.ToByteArray()) > 0;
+
+    #endregion
+
+    #region Statement cache and column helpers
+
+    private SqliteCommand Prepare(string sql, object[] values)
+    {
+        if (!_commands.TryGetValue(sql, out var command))
+        {
+            command = Connection.CreateCommand();
+            command.CommandText = sql;
+            for (int i = 0; i < values.Length; i++) command.Parameters.Add(new SqliteParameter("$p" + i, null));
+            _commands[sql] = command;
+        }
+        command.Transaction = Transaction;
+        for (int i = 0; i < values.Length; i++) command.Parameters[i].Value = values[i] ?? DBNull.Value;
+        return command;
+    }
+
+    private SqliteDataReader Query(string sql, params object[] values) => Prepare(sql, values).ExecuteReader();
+
+    private int Execute(string sql, params object[] values) => Prepare(sql, values).ExecuteNonQuery();
+
+    private static byte[] Bytes(SqliteDataReader reader, int column) =>
+        reader.IsDBNull(column) ? Array.Empty<byte>() : (byte[])reader.GetValue(column);
+
+    private static SealedBox Box(SqliteDataReader reader, int first) =>
+        new(Bytes(reader, first), Bytes(reader, first + 1), Bytes(reader, first + 2));
+
+    private static Guid GuidAt(SqliteDataReader reader, int column, string what)
+    {
+        var bytes = Bytes(reader, column);
+        if (bytes.Length != 16) throw new VaultIntegrityException($"a stored {what} has the wrong length");
+        return new Guid(bytes);
+    }
+
+    private static SecretRecord SecretAt(SqliteDataReader reader, int first) =>
+        new(GuidAt(reader, first, "secret id"), Bytes(reader, first + 1), reader.GetInt32(first + 2), Box(reader, first + 3));
+
+    #endregion
+
+    public void Dispose()
+    {
+        foreach (var command in _commands.Values) command.Dispose();
+        _commands.Clear();
+        Connection.Dispose();
+    }
+}

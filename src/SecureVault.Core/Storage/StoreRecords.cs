@@ -1,0 +1,29 @@
+using SecureVault.Crypto;
+
+namespace SecureVault.Storage;
+
+/// <summary>The single header row: what file this is and which vault it belongs to.</summary>
+public sealed record HeaderRecord(string Magic, int FormatVersion, Guid VaultId, long CreatedMs, byte[] HeaderMac);
+
+/// <summary>A principal: its public keys and its copy of the vault metadata key, wrapped to it.</summary>
+public sealed record PrincipalRecord(
+    Guid Id, string Name, int Role, byte[] EcdhPublic, byte[] EcdsaPublic, long CreatedMs,
+    long MetadataKeySender, SealedBox WrappedMetadataKey);
+
+/// <summary>
+/// A keyslot: the principal's private scalars sealed under a key from one credential.
+/// For a password keyslot, Kdf holds the Argon2id parameters and salt, Verifier tells a wrong password.
+/// </summary>
+public sealed record KeyslotRecord(Guid Id, Guid PrincipalId, int Kind, byte[] Kdf, byte[] Verifier, SealedBox Sealed, long UpdatedMs);
+
+/// <summary>A secret's row: its blind name index, current version and encrypted metadata.</summary>
+public sealed record SecretRecord(Guid Id, byte[] NameIndex, int CurrentVersion, SealedBox Metadata);
+
+/// <summary>A secret's data key wrapped to one principal by one sender key.</summary>
+public sealed record WrappedKeyRecord(Guid SecretId, Guid PrincipalId, long SenderId, SealedBox Wrapped);
+
+/// <summary>One stored version of a secret's value.</summary>
+public sealed record VersionRecord(Guid SecretId, int Version, int ValueType, SealedBox Value, long CreatedMs);
+
+/// <summary>Everything one read of a value needs, fetched in one query.</summary>
+public sealed record SecretValueRecord(SecretRecord Secret, WrappedKeyRecord? Key, VersionRecord? Version);

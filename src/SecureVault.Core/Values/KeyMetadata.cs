@@ -1,0 +1,61 @@
+// A secret's metadata: encrypted with AES-256-GCM under the metadata subkey,
+// AAD = "SecureVault v1 metadata" | vault id | secret id, as UTF-8 JSON. It carries the current
+// version so that a row whose version counter was rolled back is caught (integrity error).
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using SecureVault.Crypto;
+using SecureVault.Memory;
+
+namespace SecureVault.Values;
+
+/// <summary>The decrypted metadata of one secret.</summary>
+internal sealed class KeyMetadata
+{
+    public const int MaxBytes = 64 * 1024;
+    private static readonly byte[] Label = "SecureVault v1 metadata"u8.ToArray();
+    private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
+    [JsonPropertyName("v")] public int FormatVersion { get; set; } = 1;
+    [JsonPropertyName("name")] public string Name { get; set; } = "";
+    [JsonPropertyName("version")] public int Version { get; set; }
+    [JsonPropertyName("versions")] public int[] Versions { get; set; } = [];
+    [JsonPropertyName("type")] public SecretValueType Type { get; set; }
+    [JsonPropertyName("tags")] public string[] Tags { get; set; } = [];
+    [JsonPropertyName("service")] public string? Service { get; set; }
+    [JsonPropertyName("description")] public string? Description { get; set; }
+    [JsonPropertyName("owner")] public Guid Owner { get; set; }
+    [JsonPropertyName("created")] public long CreatedMs { get; set; }
+    [JsonPropertyName("updated")] public long UpdatedMs { get; set; }
+
+    public SealedBox Seal(ReadOnlySpan<byte> key, Guid vaultId, Guid secretId)
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(this, Json);
+        return Aead.Seal(key, json, Aad(vaultId, secretId));
+    }
+
+    public static KeyMetadata Open(ReadOnlySpan<byte> key, SealedBox box, Guid vaultId, Guid secretId)
+    {
+        using var json = Aead.Open(key, box, Aad(vaultId, secretId), "a key's metadata", MaxBytes);
+        KeyMetadata? metadata;
+        try
+        {
+            metadata = JsonSerializer.Deserialize<KeyMetadata>(json.ReadOnlySpan, Json);
+        }
+        catch (JsonException e)
+        {
+            throw new VaultIntegrityException("a key's metadata is not well-formed", e);
+        }
+        if (metadata is null || metadata.FormatVersion != 1 || metadata.Name.Length == 0)
+            throw new VaultIntegrityException("a key's metadata has an unknown version or no name");
+        return metadata;
+    }
+
+    private static byte[] Aad(Guid vaultId, Guid secretId)
+    {
+        var aad = new byte[Label.Length + 32];
+        Label.CopyTo(aad, 0);
+        vaultId.TryWriteBytes(aad.AsSpan(Label.Length));
+        secretId.TryWriteBytes(aad.AsSpan(Label.Length + 16));
+        return aad;
+    }
+}

@@ -1,0 +1,543 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using SecureVault.Crypto;
+using SecureVault.Identity;
+using SecureVault.Memory;
+using SecureVault.Sessions;
+using SecureVault.Storage;
+using SecureVault.Values;
+
+namespace SecureVault;
+
+/// <summary>
+/// The one entry point of the engine: the cmdlets, the SecretManagement extension and the CLI
+/// all call this. Each public operation checks the session, validates input before touching
+/// anything, and runs as one store transaction.
+/// </summary>
+public sealed class VaultEngine
+{
+    public const int FormatVersion = 1;
+    public const string Magic = "SecureVault";
+    public const int DefaultVersionsKept = 10;
+    public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromSeconds(900);
+    public static readonly TimeSpan MaxIdleTimeout = TimeSpan.FromDays(7);
+
+    private static readonly ConcurrentDictionary<string, IVaultStore> SharedStores = new();
+    private static readonly byte[] ValueLabel = "SecureVault v1 value"u8.ToArray();
+    private readonly IVaultStore _store;
+    private readonly IClock _clock;
+
+    /// <summary>An engine over any store (the PostgreSQL store and tests use this).</summary>
+    public VaultEngine(IVaultStore store, IClock? clock = null)
+    {
+        _store = store;
+        _clock = clock ?? SystemClock.Instance;
+    }
+
+    /// <summary>The engine for the embedded vault named or located by <paramref name="vault"/> (null: the default).</summary>
+    public static VaultEngine Open(string? vault = null, IClock? clock = null)
+    {
+        var path = VaultLocation.Resolve(vault);
+        return new VaultEngine(SharedStores.GetOrAdd(path, p => new SqliteVaultStore(p)), clock);
+    }
+
+    /// <summary>Where this vault is.</summary>
+    public string Vault => _store.Location;
+
+    /// <summary>True when a vault exists at this location.</summary>
+    public bool Exists => _store.Exists();
+
+    /// <summary>True when this process holds an unlocked session for this vault.</summary>
+    public bool IsUnlocked => SessionRegistry.Find(Vault) != null;
+
+    #region Create, unlock, lock
+
+    /// <summary>
+    /// Creates a vault with one principal (the owner, an Admin) and a password keyslot, and
+    /// leaves it unlocked for the creator.
+    /// </summary>
+    public void Create(ReadOnlySpan<byte> password, string? principal = null, KdfParameters? kdf = null, TimeSpan? idleTimeout = null)
+    {
+        // Every check runs before the file is created: bad input leaves nothing behind.
+        var principalName = PrincipalNames.Validate(principal ?? PrincipalNames.Default);
+        var parameters = (kdf ?? KdfParameters.Default).Validated();
+        var timeout = CheckTimeout(idleTimeout);
+        PasswordRules.CheckNew(password);
+        if (_store.Exists()) throw new VaultAlreadyExistsException(Vault);
+
+        long now = NowMs();
+        var vaultId = Guid.NewGuid();
+        var principalId = Guid.NewGuid();
+        var (scalars, ecdhPublic, ecdsaPublic) = EcKeys.NewPrincipalKeys();
+        var metadataKey = new SecureBuffer(32);
+        RandomNumberGenerator.Fill(metadataKey.Span);
+        var keys = new VaultKeys(metadataKey, vaultId);
+        try
+        {
+            var keyslot = PasswordKeyslot.Seal(vaultId, Guid.NewGuid(), principalId, password, parameters, scalars.ReadOnlySpan, now);
+            var header = new HeaderRecord(Magic, FormatVersion, vaultId, now, []);
+            header = header with { HeaderMac = keys.HeaderMac(CanonicalHeader(header)) };
+
+            // The owner's copy of the metadata key is wrapped by a one-time sender key (plain ECDH-ES).
+            using var sender = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+            var senderPublic = EcKeys.EncodePublic(sender.ExportParameters(false).Q);
+            using var ownerPublic = EcKeys.ImportEcdhPublic(ecdhPublic, "the owner's public key");
+            using var pairKey = KeyWrap.PairKey(sender, ownerPublic, senderPublic, ecdhPublic);
+            var wrappedMetadataKey = KeyWrap.Wrap(pairKey.ReadOnlySpan, keys.MetadataKey,
+                new WrapContext(WrapPurpose.MetadataKey, vaultId, vaultId, principalId));
+
+            _store.Initialize();
+            try
+            {
+                _store.Write(w =>
+                {
+                    w.InsertHeader(header);
+                    long senderId = w.InsertSenderKey(principalId, senderPublic, now);
+                    w.InsertPrincipal(new PrincipalRecord(principalId, principalName, (int)Role.Admin, ecdhPublic, ecdsaPublic, now, senderId, wrappedMetadataKey));
+                    w.UpsertKeyslot(keyslot);
+                    return 0;
+                });
+            }
+            catch
+            {
+                // Nothing but the empty schema was written: remove it so the name is free again.
+                ForgetStore(Vault);
+                TryDeleteVaultFiles(Vault);
+                throw;
+            }
+            var principalRecord = _store.Read(r => r.FindPrincipal(principalId))!;
+            SessionRegistry.Add(NewSession(header, principalRecord, scalars, keys, timeout));
+            keys = null; // the session owns them now
+        }
+        finally
+        {
+            scalars.Dispose();
+            keys?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Authenticates <paramref name="principal"/> (null: the only principal, or the OS user name)
+    /// with a password and opens the process-wide session.
+    /// </summary>
+    public void Unlock(ReadOnlySpan<byte> password, string? principal = null, TimeSpan? idleTimeout = null)
+    {
+        var timeout = CheckTimeout(idleTimeout);
+        var (header, record, keyslots, anyKeyslot) = _store.Read(r =>
+        {
+            var h = r.ReadHeader();
+            var p = principal is null ? DefaultPrincipal(r) : r.FindPrincipal(PrincipalNames.Normalize(principal));
+            var slots = p is null ? [] : r.Keyslots(p.Id);
+            var model = r.Principals().SelectMany(x => r.Keyslots(x.Id)).FirstOrDefault();
+            return (h, p, slots, model);
+        });
+        CheckHeaderShape(header);
+        var name = principal ?? record?.Name ?? PrincipalNames.Default;
+        var passwordSlots = keyslots.Where(k => k.Kind == PasswordKeyslot.Kind).ToList();
+        if (record is null || passwordSlots.Count == 0)
+        {
+            if (anyKeyslot != null) PasswordKeyslot.SpendEquivalentWork(anyKeyslot, password);
+            throw new VaultAuthenticationException(name) { Target = name };
+        }
+        SecureBuffer? scalars = null;
+        foreach (var keyslot in passwordSlots)
+        {
+            try
+            {
+                scalars = PasswordKeyslot.Open(header.VaultId, keyslot, password, record.Name);
+                break;
+            }
+            catch (VaultAuthenticationException) when (keyslot != passwordSlots[^1])
+            {
+                // Another password keyslot of this principal may match.
+            }
+        }
+        try
+        {
+            var keys = OpenMetadataKey(header, record, scalars!);
+            try
+            {
+                if (!SecureText.FixedTimeEquals(keys.HeaderMac(CanonicalHeader(header)), header.HeaderMac))
+                    throw new VaultIntegrityException("the vault header does not match its MAC");
+                SessionRegistry.Add(NewSession(header, record, scalars!, keys, timeout));
+            }
+            catch
+            {
+                keys.Dispose();
+                throw;
+            }
+        }
+        finally
+        {
+            scalars!.Dispose();
+        }
+    }
+
+    /// <summary>Locks this vault now: every key of its session is zeroized. False when it was not unlocked.</summary>
+    public bool Lock() => SessionRegistry.Close(Vault);
+
+    /// <summary>Locks every vault unlocked in this process; returns how many were.</summary>
+    public static int LockAll() => SessionRegistry.CloseAll();
+
+    private static PrincipalRecord? DefaultPrincipal(IVaultReader reader)
+    {
+        var all = reader.Principals();
+        if (all.Count == 1) return all[0];
+        return reader.FindPrincipal(PrincipalNames.Normalize(PrincipalNames.Default));
+    }
+
+    private VaultKeys OpenMetadataKey(HeaderRecord header, PrincipalRecord principal, SecureBuffer scalars)
+    {
+        using var ecdh = EcKeys.ImportEcdhPrivate(scalars.ReadOnlySpan[..EcKeys.PrivateKeySize], principal.EcdhPublic, "the principal's key-agreement key");
+        var senderPublic = _store.Read(r => r.SenderPublicKey(principal.MetadataKeySender))
+            ?? throw new VaultIntegrityException("the sender key of the principal's metadata key is missing");
+        using var peer = EcKeys.ImportEcdhPublic(senderPublic, "a sender public key");
+        using var pairKey = KeyWrap.PairKey(ecdh, peer, senderPublic, principal.EcdhPublic);
+        var metadataKey = KeyWrap.Unwrap(pairKey.ReadOnlySpan, principal.WrappedMetadataKey,
+            new WrapContext(WrapPurpose.MetadataKey, header.VaultId, header.VaultId, principal.Id), "the principal's metadata key");
+        return new VaultKeys(metadataKey, header.VaultId);
+    }
+
+    private VaultSession NewSession(HeaderRecord header, PrincipalRecord principal, SecureBuffer scalars, VaultKeys keys, TimeSpan timeout)
+    {
+        var ecdh = EcKeys.ImportEcdhPrivate(scalars.ReadOnlySpan[..EcKeys.PrivateKeySize], principal.EcdhPublic, "the principal's key-agreement key");
+        // Importing the signing key checks that the stored public key still matches it.
+        using (EcKeys.ImportEcdsaPrivate(scalars.ReadOnlySpan[EcKeys.PrivateKeySize..], principal.EcdsaPublic, "the principal's signing key")) { }
+        var signing = SecureBuffer.CopyOf(scalars.ReadOnlySpan[EcKeys.PrivateKeySize..]);
+        return new VaultSession(Vault, header.VaultId, principal.Id, principal.Name, (Role)principal.Role,
+            principal.EcdhPublic, ecdh, signing, keys, timeout, _clock);
+    }
+
+    #endregion
+
+    #region Keys
+
+    /// <summary>
+    /// Writes a new version of a key (creating the key on first write) and keeps the last
+    /// <see cref="DefaultVersionsKept"/> versions. Returns the key's metadata after the write.
+    /// </summary>
+    public VaultKeyInfo SetKey(string name, SecretValue value, KeyUpdate? update = null)
+    {
+        KeyNames.Validate(name);
+        ArgumentNullException.ThrowIfNull(value);
+        update ??= new KeyUpdate();
+        var tags = update.Tags is null ? null : KeyNames.ValidateTags(update.Tags);
+        var service = KeyNames.ValidateText(update.Service, "The service", KeyNames.MaxServiceLength);
+        var description = KeyNames.ValidateText(update.Description, "The description", KeyNames.MaxDescriptionLength);
+        using var plaintext = SecretCodec.Encode(value);
+
+        return WithSession(session =>
+        {
+            var index = session.Keys.NameIndex(name);
+            long insertedSender = 0;
+            try
+            {
+                return _store.Write(w =>
+                {
+                    long now = NowMs();
+                    long senderId = session.SenderKey(pub => insertedSender = w.InsertSenderKey(session.PrincipalId, pub, now), out var senderPublic);
+                    var existing = w.FindSecret(index);
+                    KeyMetadata metadata;
+                    SecureBuffer dataKey;
+                    if (existing is null)
+                    {
+                        metadata = new KeyMetadata { Name = name, Version = 1, Owner = session.PrincipalId, CreatedMs = now, Tags = tags ?? [] };
+                        dataKey = new SecureBuffer(32);
+                        RandomNumberGenerator.Fill(dataKey.Span);
+                        existing = new SecretRecord(Guid.NewGuid(), index, 0, default);
+                        WrapToReaders(w, session, existing.Id, dataKey, senderId, senderPublic);
+                    }
+                    else
+                    {
+                        metadata = OpenMetadata(session, existing);
+                        dataKey = UnwrapDataKey(w, session, existing.Id, w.WrappedKey(existing.Id, session.PrincipalId), metadata.Name);
+                        metadata.Version = existing.CurrentVersion + 1;
+                        if (tags != null) metadata.Tags = tags;
+                    }
+                    using (dataKey)
+                    {
+                        metadata.Type = value.Type;
+                        metadata.UpdatedMs = now;
+                        metadata.Versions = metadata.Versions.Append(metadata.Version).TakeLast(DefaultVersionsKept).ToArray();
+                        if (service != null) metadata.Service = service.Length == 0 ? null : service;
+                        if (description != null) metadata.Description = description.Length == 0 ? null : description;
+                        var box = Aead.Seal(dataKey.ReadOnlySpan, plaintext.ReadOnlySpan, ValueAad(session.VaultId, existing.Id, metadata.Version, value.Type));
+                        w.InsertVersion(new VersionRecord(existing.Id, metadata.Version, (int)value.Type, box, now));
+                    }
+                    w.UpsertSecret(new SecretRecord(existing.Id, index, metadata.Version, metadata.Seal(session.Keys.MetadataCipherKey, session.VaultId, existing.Id)));
+                    w.PruneVersions(existing.Id, DefaultVersionsKept);
+                    return ToInfo(metadata, existing.Id);
+                });
+            }
+            catch
+            {
+                if (insertedSender != 0) session.ForgetSenderId(insertedSender);
+                throw;
+            }
+        });
+    }
+
+    /// <summary>Reads a key's value (the current version, or <paramref name="version"/>). The caller disposes it.</summary>
+    public SecretValue GetKey(string name, int? version = null)
+    {
+        KeyNames.Validate(name);
+        if (version is < 1) throw new VaultInvalidInputException("A version number starts at 1.");
+        return WithSession(session =>
+        {
+            var index = session.Keys.NameIndex(name);
+            return _store.Read(r =>
+            {
+                var record = r.ReadValue(index, session.PrincipalId, version) ?? throw new VaultKeyNotFoundException(name) { Target = name };
+                var metadata = OpenMetadata(session, record.Secret);
+                if (record.Version is null)
+                {
+                    if (version.HasValue) throw new VaultKeyVersionNotFoundException(metadata.Name, version.Value) { Target = name };
+                    throw new VaultIntegrityException($"the current version of key '{metadata.Name}' is missing");
+                }
+                var type = (SecretValueType)record.Version.ValueType;
+                if (!Enum.IsDefined(type)) throw new VaultIntegrityException($"a version of key '{metadata.Name}' has an unknown value type");
+                using var dataKey = UnwrapDataKey(r, session, record.Secret.Id, record.Key, metadata.Name);
+                using var plaintext = Aead.Open(dataKey.ReadOnlySpan, record.Version.Value,
+                    ValueAad(session.VaultId, record.Secret.Id, record.Version.Version, type),
+                    $"the value of key '{metadata.Name}' version {record.Version.Version}", SecretCodec.MaxValueBytes);
+                return SecretCodec.Decode(type, plaintext.ReadOnlySpan);
+            });
+        });
+    }
+
+    /// <summary>The metadata of one key, by exact name.</summary>
+    public VaultKeyInfo GetKeyInfo(string name)
+    {
+        KeyNames.Validate(name);
+        return WithSession(session => _store.Read(r =>
+        {
+            var record = r.FindSecret(session.Keys.NameIndex(name)) ?? throw new VaultKeyNotFoundException(name) { Target = name };
+            return ToInfo(OpenMetadata(session, record), record.Id);
+        }));
+    }
+
+    /// <summary>
+    /// The metadata of every key that matches <paramref name="filter"/>, sorted by name. A name
+    /// without wildcards is found through the blind index (no scan).
+    /// </summary>
+    public IReadOnlyList<VaultKeyInfo> ListKeys(KeyFilter? filter = null, CancellationToken cancellation = default)
+    {
+        filter ??= KeyFilter.All;
+        var namePattern = string.IsNullOrEmpty(filter.Name) || filter.Name == "*" ? null : filter.Name;
+        var nameMatch = namePattern != null && Wildcard.HasWildcards(namePattern) ? new Wildcard(namePattern) : null;
+        var serviceMatch = string.IsNullOrEmpty(filter.Service) ? null : new Wildcard(filter.Service);
+        var tags = filter.Tags is { Length: > 0 } ? filter.Tags : null;
+
+        return WithSession(session => _store.Read(r =>
+        {
+            IEnumerable<SecretRecord> candidates;
+            if (namePattern != null && nameMatch is null)
+            {
+                var exact = Wildcard.Unescape(namePattern);
+                var one = exact.Length is > 0 and <= KeyNames.MaxNameLength ? r.FindSecret(session.Keys.NameIndex(exact)) : null;
+                candidates = one is null ? [] : [one];
+            }
+            else
+            {
+                candidates = r.Secrets();
+            }
+            var result = new List<VaultKeyInfo>();
+            int seen = 0;
+            foreach (var record in candidates)
+            {
+                if ((++seen & 1023) == 0) cancellation.ThrowIfCancellationRequested();
+                var metadata = OpenMetadata(session, record);
+                if (nameMatch != null && !nameMatch.IsMatch(metadata.Name)) continue;
+                if (serviceMatch != null && (metadata.Service is null || !serviceMatch.IsMatch(metadata.Service))) continue;
+                if (tags != null && !tags.All(t => metadata.Tags.Contains(t, StringComparer.OrdinalIgnoreCase))) continue;
+                result.Add(ToInfo(metadata, record.Id));
+            }
+            result.Sort((a, b) => StringComparer.OrdinalIgnoreCase.Compare(a.Name, b.Name));
+            return (IReadOnlyList<VaultKeyInfo>)result;
+        }));
+    }
+
+    /// <summary>Removes a key with every version. Returns its metadata as it was.</summary>
+    public VaultKeyInfo RemoveKey(string name)
+    {
+        KeyNames.Validate(name);
+        return WithSession(session => _store.Write(w =>
+        {
+            var record = w.FindSecret(session.Keys.NameIndex(name)) ?? throw new VaultKeyNotFoundException(name) { Target = name };
+            var info = ToInfo(OpenMetadata(session, record), record.Id);
+            w.DeleteSecret(record.Id);
+            return info;
+        }));
+    }
+
+    #endregion
+
+    #region Password and status
+
+    /// <summary>
+    /// Re-seals the principal's password keyslot under a new password (O(1): no secret is
+    /// re-encrypted). <paramref name="principal"/> null: the unlocked principal, else the default one.
+    /// </summary>
+    public void ChangePassword(ReadOnlySpan<byte> currentPassword, ReadOnlySpan<byte> newPassword, string? principal = null)
+    {
+        PasswordRules.CheckNew(newPassword);
+        principal ??= SessionRegistry.Find(Vault)?.PrincipalName;
+        var (header, record, keyslot) = _store.Read(r =>
+        {
+            var p = principal is null ? DefaultPrincipal(r) : r.FindPrincipal(PrincipalNames.Normalize(principal));
+            return (r.ReadHeader(), p, p is null ? null : r.Keyslots(p.Id).FirstOrDefault(k => k.Kind == PasswordKeyslot.Kind));
+        });
+        var name = principal ?? record?.Name ?? PrincipalNames.Default;
+        if (record is null || keyslot is null) throw new VaultAuthenticationException(name) { Target = name };
+        using var scalars = PasswordKeyslot.Open(header.VaultId, keyslot, currentPassword, record.Name);
+        var (kdf, _) = KdfParameters.Decode(keyslot.Kdf);
+        var resealed = PasswordKeyslot.Seal(header.VaultId, keyslot.Id, record.Id, newPassword, kdf, scalars.ReadOnlySpan, NowMs());
+        _store.Write(w => { w.UpsertKeyslot(resealed); return 0; });
+    }
+
+    /// <summary>The vault's state as seen from this process. Works while locked.</summary>
+    public VaultStatus GetStatus()
+    {
+        var session = SessionRegistry.Find(Vault);
+        var (header, count, keyslot) = _store.Read(r =>
+        {
+            var principalId = session?.PrincipalId ?? r.Principals().FirstOrDefault()?.Id;
+            var slot = principalId is null ? null : r.Keyslots(principalId.Value).FirstOrDefault(k => k.Kind == PasswordKeyslot.Kind);
+            return (r.ReadHeader(), r.CountSecrets(), slot);
+        });
+        var memory = MemoryLocking.Status;
+        TimeSpan? left = session is null ? null : session.ExpiresAt - _clock.UtcNow;
+        return new VaultStatus
+        {
+            Vault = Vault,
+            Store = _store.Kind,
+            IsLocked = session is null,
+            Principal = session?.PrincipalName,
+            Role = session?.Role.ToString(),
+            TimeLeft = left is { } l && l < TimeSpan.Zero ? TimeSpan.Zero : left,
+            IdleTimeout = session?.IdleTimeout,
+            FormatVersion = header.FormatVersion,
+            Kdf = keyslot is null ? "none" : KdfParameters.Decode(keyslot.Kdf).Parameters.ToString(),
+            KeyCount = count,
+            MemoryLocked = memory.IsLocked,
+            MemoryLockDetail = memory.Detail,
+        };
+    }
+
+    #endregion
+
+    #region Helpers
+
+    private T WithSession<T>(Func<VaultSession, T> work)
+    {
+        var session = SessionRegistry.Find(Vault) ?? throw new VaultLockedException(Vault) { Target = Vault };
+        return session.Use(work);
+    }
+
+    private static KeyMetadata OpenMetadata(VaultSession session, SecretRecord record)
+    {
+        var metadata = KeyMetadata.Open(session.Keys.MetadataCipherKey, record.Metadata, session.VaultId, record.Id);
+        // The version counter lives in plaintext for the join; the sealed copy is authoritative.
+        if (metadata.Version != record.CurrentVersion)
+            throw new VaultIntegrityException($"the version counter of key '{metadata.Name}' does not match its sealed metadata");
+        return metadata;
+    }
+
+    private static SecureBuffer UnwrapDataKey(IVaultReader reader, VaultSession session, Guid secretId, WrappedKeyRecord? wrapped, string name)
+    {
+        if (wrapped is null)
+            throw new VaultAccessDeniedException("read", session.PrincipalName) { Target = name };
+        var pairKey = session.PairKey(wrapped.SenderId, session.PrincipalId, () =>
+            (reader.SenderPublicKey(wrapped.SenderId) ?? throw new VaultIntegrityException($"the sender key of key '{name}' is missing"), session.EcdhPublic));
+        return KeyWrap.Unwrap(pairKey, wrapped.Wrapped, new WrapContext(WrapPurpose.DataKey, session.VaultId, secretId, session.PrincipalId),
+            $"the data key of key '{name}'");
+    }
+
+    /// <summary>Wraps a new key's data key to its owner and to every Admin.</summary>
+    private static void WrapToReaders(IVaultWriter writer, VaultSession session, Guid secretId, SecureBuffer dataKey, long senderId, byte[] senderPublic)
+    {
+        foreach (var principal in writer.Principals())
+        {
+            if (principal.Id != session.PrincipalId && principal.Role != (int)Role.Admin) continue;
+            var pairKey = session.PairKey(senderId, principal.Id, () => (senderPublic, principal.EcdhPublic));
+            var wrapped = KeyWrap.Wrap(pairKey, dataKey.ReadOnlySpan, new WrapContext(WrapPurpose.DataKey, session.VaultId, secretId, principal.Id));
+            writer.UpsertWrappedKey(new WrappedKeyRecord(secretId, principal.Id, senderId, wrapped));
+        }
+    }
+
+    /// <summary>AAD of a value: label | format version | vault id | secret id | version | value type.</summary>
+    private static byte[] ValueAad(Guid vaultId, Guid secretId, int version, SecretValueType type)
+    {
+        var aad = new byte[ValueLabel.Length + 1 + 32 + 4 + 1];
+        ValueLabel.CopyTo(aad, 0);
+        int offset = ValueLabel.Length;
+        aad[offset++] = FormatVersion;
+        vaultId.TryWriteBytes(aad.AsSpan(offset));
+        secretId.TryWriteBytes(aad.AsSpan(offset + 16));
+        BinaryPrimitives.WriteInt32LittleEndian(aad.AsSpan(offset + 32), version);
+        aad[offset + 36] = (byte)type;
+        return aad;
+    }
+
+    private static byte[] CanonicalHeader(HeaderRecord header)
+    {
+        var magic = Encoding.UTF8.GetBytes(header.Magic);
+        var bytes = new byte[magic.Length + 4 + 16 + 8];
+        magic.CopyTo(bytes, 0);
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(magic.Length), header.FormatVersion);
+        header.VaultId.TryWriteBytes(bytes.AsSpan(magic.Length + 4));
+        BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(magic.Length + 20), header.CreatedMs);
+        return bytes;
+    }
+
+    private void CheckHeaderShape(HeaderRecord header)
+    {
+        if (header.Magic != Magic) throw new VaultIntegrityException($"'{Vault}' is not a SecureVault vault");
+        if (header.FormatVersion != FormatVersion)
+            throw new VaultIntegrityException($"the vault format version {header.FormatVersion} is not one this SecureVault reads ({FormatVersion})");
+    }
+
+    private VaultKeyInfo ToInfo(KeyMetadata metadata, Guid id) => new()
+    {
+        Name = metadata.Name,
+        Type = metadata.Type,
+        Version = metadata.Version,
+        Versions = metadata.Versions,
+        Tags = metadata.Tags,
+        Service = metadata.Service,
+        Description = metadata.Description,
+        Created = DateTime.UnixEpoch.AddMilliseconds(metadata.CreatedMs),
+        Updated = DateTime.UnixEpoch.AddMilliseconds(metadata.UpdatedMs),
+        Vault = Vault,
+        Id = id,
+    };
+
+    private static TimeSpan CheckTimeout(TimeSpan? timeout)
+    {
+        var value = timeout ?? DefaultIdleTimeout;
+        if (value <= TimeSpan.Zero || value > MaxIdleTimeout)
+            throw new VaultInvalidInputException($"The idle timeout must be more than zero and at most {MaxIdleTimeout.TotalDays} days.");
+        return value;
+    }
+
+    private long NowMs() => _clock.UtcNow.ToUnixTimeMilliseconds();
+
+    /// <summary>Closes the shared store of a path (its pooled connections), so its files can be replaced or deleted.</summary>
+    internal static void ForgetStore(string path)
+    {
+        if (SharedStores.TryRemove(path, out var store)) store.Dispose();
+    }
+
+    private static void TryDeleteVaultFiles(string path)
+    {
+        foreach (var file in new[] { path, path + "-wal", path + "-shm" })
+        {
+            try { File.Delete(file); }
+            catch (IOException) { /* best effort: the create already failed and that error is what the caller sees */ }
+        }
+    }
+
+    #endregion
+}

@@ -1,0 +1,110 @@
+namespace SecureVault;
+
+/// <summary>
+/// The root of every failure the engine reports. Messages name what failed and what to do next;
+/// they never contain a secret value, a password or key material.
+/// </summary>
+public abstract class VaultException : Exception
+{
+    protected VaultException(string message, Exception? inner = null) : base(message, inner) { }
+
+    /// <summary>A stable identifier, used by the cmdlets as FullyQualifiedErrorId and by the CLI for exit codes.</summary>
+    public abstract string ErrorId { get; }
+
+    /// <summary>The key name, principal or vault the failure concerns (never a value), when known.</summary>
+    public string? Target { get; init; }
+}
+
+/// <summary>The vault is locked (never unlocked, locked explicitly, or idle for too long).</summary>
+public sealed class VaultLockedException(string vault)
+    : VaultException($"The vault '{vault}' is locked. Unlock it with Unlock-Vault (or 'securevault' with a password) and try again.")
+{
+    public override string ErrorId => "VaultLocked";
+}
+
+/// <summary>No vault exists at the resolved location.</summary>
+public sealed class VaultNotFoundException(string vault)
+    : VaultException($"No vault exists at '{vault}'. Create one with New-Vault, or pass -Vault with the right name or path.")
+{
+    public override string ErrorId => "VaultNotFound";
+}
+
+/// <summary>A vault already exists where a new one was to be created.</summary>
+public sealed class VaultAlreadyExistsException(string vault)
+    : VaultException($"A vault already exists at '{vault}'. Choose another -Vault name or path, or use the existing one.")
+{
+    public override string ErrorId => "VaultExists";
+}
+
+/// <summary>No key with that name exists (or the caller may not know it exists).</summary>
+public sealed class VaultKeyNotFoundException(string name)
+    : VaultException($"No key named '{name}' exists in this vault. List keys with Get-VaultKeyInfo.")
+{
+    public override string ErrorId => "KeyNotFound";
+}
+
+/// <summary>The requested version of a key is not kept (pruned or never written).</summary>
+public sealed class VaultKeyVersionNotFoundException(string name, int version)
+    : VaultException($"Key '{name}' has no version {version}. Get-VaultKeyInfo shows the versions kept.")
+{
+    public override string ErrorId => "KeyVersionNotFound";
+}
+
+/// <summary>The key may not be read now (expired past its grace period, or blocked by policy).</summary>
+public sealed class VaultKeyBlockedException(string name, string reason)
+    : VaultException($"Key '{name}' is blocked: {reason}")
+{
+    public override string ErrorId => "KeyBlocked";
+}
+
+/// <summary>The acting principal lacks the permission for this operation.</summary>
+public sealed class VaultAccessDeniedException(string permission, string principal)
+    : VaultException($"Principal '{principal}' lacks the '{permission}' permission. Ask an Admin for a role or grant.")
+{
+    public override string ErrorId => "AccessDenied";
+}
+
+/// <summary>The password (or other credential) did not authenticate the principal.</summary>
+public sealed class VaultAuthenticationException(string principal)
+    : VaultException($"Authentication failed for principal '{principal}'. Check the password and the -Principal name.")
+{
+    public override string ErrorId => "AuthenticationFailed";
+}
+
+/// <summary>The principal is locked out after repeated failures.</summary>
+public sealed class VaultPrincipalLockedOutException(string principal, DateTimeOffset until)
+    : VaultException($"Principal '{principal}' is locked out until {until:u} after repeated failures. Wait, or ask an Admin to clear the lockout.")
+{
+    public override string ErrorId => "PrincipalLockedOut";
+}
+
+/// <summary>
+/// Stored data failed an integrity check: an authentication tag, a MAC, a length or a structure
+/// did not match. No plaintext of the damaged item is returned.
+/// </summary>
+public sealed class VaultIntegrityException(string what, Exception? inner = null)
+    : VaultException($"Integrity check failed: {what}. The vault file may have been tampered with or damaged; restore it from a backup.", inner)
+{
+    public override string ErrorId => "IntegrityViolation";
+}
+
+/// <summary>Another writer held the vault for longer than the busy timeout.</summary>
+public sealed class VaultConcurrencyException(string vault, Exception? inner = null)
+    : VaultException($"The vault '{vault}' stayed busy with another writer beyond the timeout. Try again.", inner)
+{
+    public override string ErrorId => "ConcurrencyConflict";
+}
+
+/// <summary>The storage layer failed (I/O, permissions, disk full).</summary>
+public sealed class VaultStorageException(string what, Exception? inner = null)
+    : VaultException($"Storage failed: {what}", inner)
+{
+    public override string ErrorId => "StorageError";
+}
+
+/// <summary>Input was refused before anything was changed (bad name, too large, wrong type).</summary>
+public sealed class VaultInvalidInputException(string what)
+    : VaultException(what)
+{
+    public override string ErrorId => "InvalidInput";
+}
