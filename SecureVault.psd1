@@ -1,0 +1,34 @@
+# Source manifest. build.sh / build.ps1 copy it into out/SecureVault/ and stamp ModuleVersion
+# from Directory.Build.props (the one place the version lives).
+@{
+    RootModule           = 'SecureVault.PowerShell.dll'
+    ModuleVersion        = '0.0.0'
+    GUID                 = '5b8f0f4e-3c1d-4a7e-9d2a-6f1e2b7c9a41'
+    Author               = 'SecureVault contributors'
+    CompanyName          = 'SecureVault'
+    Copyright            = '(c) SecureVault contributors. All rights reserved.'
+    Description          = 'An encrypted, audited, multi-user secret vault for PowerShell: Argon2id, AES-256-GCM, per-key data keys, a blind name index and a process-wide session.'
+    PowerShellVersion    = '7.4'
+    CompatiblePSEditions = @('Core')
+    FormatsToProcess     = @('SecureVault.format.ps1xml')
+    CmdletsToExport      = @(
+        'New-Vault'
+        'Unlock-Vault'
+        'Lock-Vault'
+        'Get-VaultStatus'
+        'Set-VaultKey'
+        'Get-VaultKey'
+        'Get-VaultKeyInfo'
+        'Remove-VaultKey'
+        'Set-VaultPassword'
+    )
+    FunctionsToExport    = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('Secrets', 'Vault', 'Security', 'Encryption', 'Argon2', 'Linux', 'Windows', 'MacOS')
+            ProjectUri = 'https://example.invalid/securevault'
+        }
+    }
+}

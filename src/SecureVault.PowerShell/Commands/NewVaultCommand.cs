@@ -1,0 +1,54 @@
+using System.Management.Automation;
+using System.Security;
+using SecureVault.Crypto;
+
+namespace SecureVault.PowerShell.Commands;
+
+/// <summary>Creates a vault with one owner (an Admin) protected by a password, and leaves it unlocked.</summary>
+[Cmdlet(VerbsCommon.New, "Vault", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[OutputType(typeof(VaultStatus))]
+public sealed class NewVaultCommand : VaultCommandBase
+{
+    #region Parameters
+
+    /// <summary>The owner's password (at least 8 characters).</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    public SecureString Password { get; set; } = null!;
+
+    /// <summary>The owner's principal name. Default: the operating-system user name.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Principal { get; set; }
+
+    /// <summary>Argon2id memory in MiB (default 64).</summary>
+    [Parameter]
+    [ValidateRange(1, 4096)]
+    public int KdfMemoryMiB { get; set; } = KdfParameters.Default.MemoryKiB / 1024;
+
+    /// <summary>Argon2id passes (default 3).</summary>
+    [Parameter]
+    [ValidateRange(1, KdfParameters.MaxIterations)]
+    public int KdfIterations { get; set; } = KdfParameters.Default.Iterations;
+
+    /// <summary>Argon2id lanes (default 4).</summary>
+    [Parameter]
+    [ValidateRange(1, KdfParameters.MaxParallelism)]
+    public int KdfParallelism { get; set; } = KdfParameters.Default.Parallelism;
+
+    /// <summary>How long the new session stays unlocked without use (default 15 minutes).</summary>
+    [Parameter]
+    public TimeSpan? Timeout { get; set; }
+
+    #endregion
+
+    protected override void ProcessRecord()
+    {
+        Invoke(engine =>
+        {
+            if (!ShouldProcess(engine.Vault, "Create vault")) return;
+            using var password = PasswordBytes(Password);
+            engine.Create(password.ReadOnlySpan, Principal, new KdfParameters(KdfMemoryMiB * 1024, KdfIterations, KdfParallelism), Timeout);
+            WriteObject(engine.GetStatus());
+        });
+    }
+}
