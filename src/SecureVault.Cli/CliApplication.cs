@@ -1,0 +1,45 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using SecureVault.Cli.Commands;
+
+namespace SecureVault.Cli;
+
+/// <summary>
+/// The <c>securevault</c> command tree: parses the command line, reports usage errors as
+/// one-line messages with exit code 1, and runs the chosen command.
+/// </summary>
+internal static class CliApplication
+{
+    /// <summary>Runs the tool with <paramref name="args"/>; returns the process exit code (see <see cref="ExitCodes"/>).</summary>
+    public static int Run(string[] args)
+    {
+        var root = Build();
+        var parse = root.Parse(args);
+        if (parse.Action is ParseErrorAction)
+        {
+            foreach (var error in parse.Errors) ErrorReporter.Report(error.Message, ExitCodes.Usage);
+            var command = parse.CommandResult.Command;
+            var help = command == root ? "securevault --help" : $"securevault {command.Name} --help";
+            return ErrorReporter.Report($"run '{help}' for usage.", ExitCodes.Usage);
+        }
+        // Commands catch and map their own failures; anything else is a bug and should surface as one.
+        return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    }
+
+    /// <summary>The root command with every subcommand.</summary>
+    public static RootCommand Build()
+    {
+        var common = new CommonOptions();
+        var root = new RootCommand(
+            "securevault: encrypted secrets on the command line (the same vaults as the SecureVault PowerShell module). " +
+            "Passwords come from a hidden prompt, --password-stdin or SECUREVAULT_PASSWORD_FILE; values from stdin or a prompt; never from arguments.");
+        common.AddTo(root);
+        CliCommand[] commands =
+        [
+            new InitCommand(common), new SetCommand(common), new GetCommand(common), new ListCommand(common),
+            new RemoveCommand(common), new StatusCommand(common), new PasswdCommand(common),
+        ];
+        foreach (var command in commands) root.Add(command.Build());
+        return root;
+    }
+}

@@ -1,0 +1,47 @@
+namespace SecureVault.Cli;
+
+/// <summary>
+/// The process exit codes of <c>securevault</c>. They are part of the tool's contract (scripts
+/// branch on them) and are documented in docs/cli.md; a code never changes meaning.
+/// </summary>
+/// <remarks>
+/// <list type="table">
+/// <item><term>0</term><description>Success.</description></item>
+/// <item><term>1</term><description>Usage error: unknown command or option, a missing argument, no password source
+/// when stdin is not a terminal, <c>rm</c> without <c>--force</c> when it cannot ask, an unreadable password file.</description></item>
+/// <item><term>2</term><description>Not found: no vault at the resolved location, no key with that name, or no such version.</description></item>
+/// <item><term>3</term><description>Authentication failed (wrong password or principal), the principal is locked out,
+/// or the vault locked itself during the command.</description></item>
+/// <item><term>4</term><description>Access denied: the principal lacks the permission, or the key is blocked by policy.</description></item>
+/// <item><term>5</term><description>Integrity violation: stored data failed an authentication check (tampering or damage).</description></item>
+/// <item><term>6</term><description>Invalid input: a bad key name, tag, KDF parameter, a value over 1 MiB, text that is not UTF-8,
+/// a new password that breaks the rules, a vault that already exists, or a value type the CLI cannot print.</description></item>
+/// <item><term>7</term><description>Storage or concurrency error: I/O failure, disk full, or another writer held the vault too long.</description></item>
+/// <item><term>8</term><description>Internal error: an unexpected failure (a bug; please report it).</description></item>
+/// </list>
+/// </remarks>
+internal static class ExitCodes
+{
+    public const int Ok = 0;
+    public const int Usage = 1;
+    public const int NotFound = 2;
+    public const int Authentication = 3;
+    public const int AccessDenied = 4;
+    public const int Integrity = 5;
+    public const int InvalidInput = 6;
+    public const int Storage = 7;
+    public const int Internal = 8;
+
+    /// <summary>The exit code of an engine failure, chosen by its stable <see cref="VaultException.ErrorId"/>.</summary>
+    public static int For(VaultException exception) => exception.ErrorId switch
+    {
+        "VaultNotFound" or "KeyNotFound" or "KeyVersionNotFound" => NotFound,
+        "AuthenticationFailed" or "PrincipalLockedOut" or "VaultLocked" => Authentication,
+        "AccessDenied" or "KeyBlocked" => AccessDenied,
+        "IntegrityViolation" => Integrity,
+        "InvalidInput" or "VaultExists" => InvalidInput,
+        "ConcurrencyConflict" or "StorageError" => Storage,
+        // An error id added to the engine later and not mapped yet: still a failure, never 0.
+        _ => Internal,
+    };
+}

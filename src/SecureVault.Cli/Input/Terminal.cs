@@ -1,0 +1,67 @@
+using System.Runtime.InteropServices;
+using SecureVault.Memory;
+
+namespace SecureVault.Cli.Input;
+
+/// <summary>
+/// The interactive side of the tool: whether a person is at the keyboard, hidden prompts for
+/// secrets and yes/no questions. Prompts go to stderr so that stdout stays clean for data.
+/// </summary>
+internal static class Terminal
+{
+    /// <summary>True when stdin is a terminal (nothing was piped or redirected in).</summary>
+    public static bool IsInteractive => !Console.IsInputRedirected;
+
+    /// <summary>
+    /// Prompts on stderr and reads a line from the keyboard without echo. The characters go
+    /// straight into a zeroized secure buffer and then to UTF-8 in another; no string is made.
+    /// </summary>
+    public static SecureBuffer ReadHidden(string prompt, int maxChars, string what)
+    {
+        Console.Error.Write(prompt);
+        using var buffer = new SecureBuffer(maxChars * sizeof(char));
+        var chars = MemoryMarshal.Cast<byte, char>(buffer.Span);
+        int count = 0;
+        try
+        {
+            while (true)
+            {
+                var key = Console.ReadKey(intercept: true);
+                if (key.Key == ConsoleKey.Enter) break;
+                if (key.Key == ConsoleKey.Backspace)
+                {
+                    if (count > 0) chars[--count] = '\0';
+                    continue;
+                }
+                char c = key.KeyChar;
+                // Ctrl+D on an empty line: the person gave up rather than typing an empty secret.
+                if (c == '\u0004' && count == 0) throw new CliUsageException($"{what} was not entered.");
+                if (c == '\0' || char.IsControl(c)) continue;
+                if (count == chars.Length) throw new VaultInvalidInputException($"{what} is longer than {maxChars} characters; pipe it on stdin instead.");
+                chars[count++] = c;
+            }
+        }
+        finally
+        {
+            Console.Error.WriteLine();
+        }
+        return SecureText.ToUtf8(chars[..count]);
+    }
+
+    /// <summary>Asks a yes/no question on stderr; only "y" or "yes" counts as yes.</summary>
+    public static bool Confirm(string question)
+    {
+        Console.Error.Write(question);
+        var answer = Console.ReadLine()?.Trim();
+        return string.Equals(answer, "y", StringComparison.OrdinalIgnoreCase) || string.Equals(answer, "yes", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>
+    /// Tells a person what happened. Only when stderr is a terminal: scripts get silence on
+    /// success and can treat any stderr output as a problem.
+    /// </summary>
+    public static void Inform(string message)
+    {
+        if (!Console.IsErrorRedirected) Console.Error.WriteLine(message);
+    }
+}

@@ -1,0 +1,10 @@
+namespace SecureVault.Cli.Tests;
+
+/// <summary>The documented exit codes (docs/cli.md), restated here so a change of meaning fails a test.</summary>
+public static class ExitCode
+{
+    public const int Usage = 1;
+    public const int NotFound = 2;
+    public const int Authentication = 3;
+    public const int InvalidInput = 6;
+}
