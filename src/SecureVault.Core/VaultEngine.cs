@@ -146,7 +146,8 @@ public sealed class VaultEngine
         {
             try
             {
-                scalars = PasswordKeyslot.Open(header.VaultId, keyslot, password, record.Name);
+                // The caller's spelling of the name, so a wrong password and an unknown principal read alike.
+                scalars = PasswordKeyslot.Open(header.VaultId, keyslot, password, name);
                 break;
             }
             catch (VaultAuthenticationException) when (keyslot != passwordSlots[^1])
@@ -251,7 +252,7 @@ public sealed class VaultEngine
                     }
                     else
                     {
-                        metadata = OpenMetadata(session, existing);
+                        metadata = OpenMetadata(session, existing, name);
                         dataKey = UnwrapDataKey(w, session, existing.Id, w.WrappedKey(existing.Id, session.PrincipalId), metadata.Name);
                         metadata.Version = existing.CurrentVersion + 1;
                         if (tags != null) metadata.Tags = tags;
@@ -290,7 +291,7 @@ public sealed class VaultEngine
             return _store.Read(r =>
             {
                 var record = r.ReadValue(index, session.PrincipalId, version) ?? throw new VaultKeyNotFoundException(name) { Target = name };
-                var metadata = OpenMetadata(session, record.Secret);
+                var metadata = OpenMetadata(session, record.Secret, name);
                 if (record.Version is null)
                 {
                     if (version.HasValue) throw new VaultKeyVersionNotFoundException(metadata.Name, version.Value) { Target = name };
@@ -314,7 +315,7 @@ public sealed class VaultEngine
         return WithSession(session => _store.Read(r =>
         {
             var record = r.FindSecret(session.Keys.NameIndex(name)) ?? throw new VaultKeyNotFoundException(name) { Target = name };
-            return ToInfo(OpenMetadata(session, record), record.Id);
+            return ToInfo(OpenMetadata(session, record, name), record.Id);
         }));
     }
 
@@ -333,9 +334,10 @@ public sealed class VaultEngine
         return WithSession(session => _store.Read(r =>
         {
             IEnumerable<SecretRecord> candidates;
+            string? exact = null;
             if (namePattern != null && nameMatch is null)
             {
-                var exact = Wildcard.Unescape(namePattern);
+                exact = Wildcard.Unescape(namePattern);
                 var one = exact.Length is > 0 and <= KeyNames.MaxNameLength ? r.FindSecret(session.Keys.NameIndex(exact)) : null;
                 candidates = one is null ? [] : [one];
             }
@@ -348,7 +350,7 @@ public sealed class VaultEngine
             foreach (var record in candidates)
             {
                 if ((++seen & 1023) == 0) cancellation.ThrowIfCancellationRequested();
-                var metadata = OpenMetadata(session, record);
+                var metadata = OpenMetadata(session, record, exact);
                 if (nameMatch != null && !nameMatch.IsMatch(metadata.Name)) continue;
                 if (serviceMatch != null && (metadata.Service is null || !serviceMatch.IsMatch(metadata.Service))) continue;
                 if (tags != null && !tags.All(t => metadata.Tags.Contains(t, StringComparer.OrdinalIgnoreCase))) continue;
@@ -366,7 +368,7 @@ public sealed class VaultEngine
         return WithSession(session => _store.Write(w =>
         {
             var record = w.FindSecret(session.Keys.NameIndex(name)) ?? throw new VaultKeyNotFoundException(name) { Target = name };
-            var info = ToInfo(OpenMetadata(session, record), record.Id);
+            var info = ToInfo(OpenMetadata(session, record, name), record.Id);
             w.DeleteSecret(record.Id);
             return info;
         }));
@@ -391,7 +393,7 @@ public sealed class VaultEngine
         });
         var name = principal ?? record?.Name ?? PrincipalNames.Default;
         if (record is null || keyslot is null) throw new VaultAuthenticationException(name) { Target = name };
-        using var scalars = PasswordKeyslot.Open(header.VaultId, keyslot, currentPassword, record.Name);
+        using var scalars = PasswordKeyslot.Open(header.VaultId, keyslot, currentPassword, name);
         var (kdf, _) = KdfParameters.Decode(keyslot.Kdf);
         var resealed = PasswordKeyslot.Seal(header.VaultId, keyslot.Id, record.Id, newPassword, kdf, scalars.ReadOnlySpan, NowMs());
         _store.Write(w => { w.UpsertKeyslot(resealed); return 0; });
@@ -436,12 +438,20 @@ public sealed class VaultEngine
         return session.Use(work);
     }
 
-    private static KeyMetadata OpenMetadata(VaultSession session, SecretRecord record)
+    /// <summary>
+    /// Opens a secret's sealed metadata. <paramref name="lookedUpName"/> is the name the row was
+    /// found by (through the blind index), when it was found by name.
+    /// </summary>
+    private static KeyMetadata OpenMetadata(VaultSession session, SecretRecord record, string? lookedUpName = null)
     {
         var metadata = KeyMetadata.Open(session.Keys.MetadataCipherKey, record.Metadata, session.VaultId, record.Id);
         // The version counter lives in plaintext for the join; the sealed copy is authoritative.
         if (metadata.Version != record.CurrentVersion)
             throw new VaultIntegrityException($"the version counter of key '{metadata.Name}' does not match its sealed metadata");
+        // The blind index column is not authenticated: a row filed under another key's index
+        // (swapped indexes) must not answer for that key. The sealed name is authoritative.
+        if (lookedUpName != null && !string.Equals(VaultKeys.NormalizeName(metadata.Name), VaultKeys.NormalizeName(lookedUpName), StringComparison.Ordinal))
+            throw new VaultIntegrityException($"the stored row found for key '{lookedUpName}' belongs to another key");
         return metadata;
     }
 

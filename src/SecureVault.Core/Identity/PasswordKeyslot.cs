@@ -36,9 +36,11 @@ public static class PasswordKeyslot
     {
         if (keyslot.Kind != Kind) throw new VaultIntegrityException("a password keyslot has the wrong kind");
         var (kdf, salt) = KdfParameters.Decode(keyslot.Kdf);
+        // No keyslot is ever sealed under an empty password (PasswordRules), and Argon2 refuses one.
+        if (password.IsEmpty) throw new VaultAuthenticationException(principalName) { Target = principalName };
         using var keys = PasswordKdf.Derive(password, salt, kdf);
         if (keyslot.Verifier.Length != keys.Verifier.Length || !SecureText.FixedTimeEquals(keys.Verifier, keyslot.Verifier))
-            throw new VaultAuthenticationException(principalName);
+            throw new VaultAuthenticationException(principalName) { Target = principalName };
         if (keyslot.Sealed.Ciphertext.Length != SealedSize)
             throw new VaultIntegrityException("the keyslot's sealed keys have the wrong length");
         return Aead.Open(keys.Kek.ReadOnlySpan, keyslot.Sealed, Aad(vaultId, keyslot.Id, keyslot.PrincipalId, keyslot.Kdf),
@@ -49,6 +51,7 @@ public static class PasswordKeyslot
     public static void SpendEquivalentWork(KeyslotRecord model, ReadOnlySpan<byte> password)
     {
         var (kdf, salt) = KdfParameters.Decode(model.Kdf);
+        if (password.IsEmpty) return; // Open refuses an empty password without Argon2 work too
         using var _ = PasswordKdf.Derive(password, salt, kdf);
     }
 

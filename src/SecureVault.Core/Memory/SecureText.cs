@@ -40,6 +40,13 @@ public static unsafe class SecureText
     /// <summary>A read-only SecureString built from UTF-8 bytes, through a zeroized pinned char buffer.</summary>
     public static SecureString ToSecureString(ReadOnlySpan<byte> utf8)
     {
+        if (utf8.IsEmpty)
+        {
+            // 'fixed' over an empty span yields a null pointer, which SecureString's constructor refuses.
+            var empty = new SecureString();
+            empty.MakeReadOnly();
+            return empty;
+        }
         using var chars = new SecureBuffer(StrictUtf8.GetCharCount(utf8) * sizeof(char));
         var span = MemoryMarshal.Cast<byte, char>(chars.Span);
         int count = StrictUtf8.GetChars(utf8, span);
