@@ -22,10 +22,14 @@ public sealed class VaultEngine
     public const string Magic = "SecureVault";
     public const int DefaultVersionsKept = 10;
     public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromSeconds(900);
+    public static readonly TimeSpan MinIdleTimeout = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan MaxIdleTimeout = TimeSpan.FromDays(7);
 
     private static readonly ConcurrentDictionary<string, IVaultStore> SharedStores = new();
     private static readonly byte[] ValueLabel = "SecureVault v1 value"u8.ToArray();
+    private static readonly byte[] DataKeyCheckLabel = "SecureVault v1 data key check"u8.ToArray();
+    private static readonly byte[] MetadataKeyCheckLabel = "SecureVault v1 metadata key check"u8.ToArray();
+    private const int ScalarsSize = 2 * EcKeys.PrivateKeySize;
     private readonly IVaultStore _store;
     private readonly IClock _clock;
 
@@ -74,9 +78,12 @@ public sealed class VaultEngine
         var metadataKey = new SecureBuffer(32);
         RandomNumberGenerator.Fill(metadataKey.Span);
         var keys = new VaultKeys(metadataKey, vaultId);
+        var keyslotPayload = new SecureBuffer(PasswordKeyslot.SealedSize);
         try
         {
-            var keyslot = PasswordKeyslot.Seal(vaultId, Guid.NewGuid(), principalId, password, parameters, scalars.ReadOnlySpan, now);
+            scalars.ReadOnlySpan.CopyTo(keyslotPayload.Span);
+            KeyCommitment.Compute(keys.MetadataKey, MetadataKeyCheckLabel, vaultId, principalId).CopyTo(keyslotPayload.Span[ScalarsSize..]);
+            var keyslot = PasswordKeyslot.Seal(vaultId, Guid.NewGuid(), principalId, password, parameters, keyslotPayload.ReadOnlySpan, now);
             var header = new HeaderRecord(Magic, FormatVersion, vaultId, now, []);
             header = header with { HeaderMac = keys.HeaderMac(CanonicalHeader(header)) };
 
@@ -95,7 +102,8 @@ public sealed class VaultEngine
                 {
                     w.InsertHeader(header);
                     long senderId = w.InsertSenderKey(principalId, senderPublic, now);
-                    w.InsertPrincipal(new PrincipalRecord(principalId, principalName, (int)Role.Admin, ecdhPublic, ecdsaPublic, now, senderId, wrappedMetadataKey));
+                    var mac = keys.PrincipalMac(principalId, (int)Role.Admin, now, ecdhPublic, ecdsaPublic, principalName);
+                    w.InsertPrincipal(new PrincipalRecord(principalId, principalName, (int)Role.Admin, ecdhPublic, ecdsaPublic, now, senderId, wrappedMetadataKey, mac));
                     w.UpsertKeyslot(keyslot);
                     return 0;
                 });
@@ -114,6 +122,7 @@ public sealed class VaultEngine
         finally
         {
             scalars.Dispose();
+            keyslotPayload.Dispose();
             keys?.Dispose();
         }
     }
@@ -160,8 +169,13 @@ public sealed class VaultEngine
             var keys = OpenMetadataKey(header, record, scalars!);
             try
             {
+                // The keyslot (sealed by the password) vouches for the metadata key; the metadata key
+                // vouches for the header and for the principal row.
+                KeyCommitment.Verify(keys.MetadataKey, MetadataKeyCheckLabel, header.VaultId, record.Id,
+                    scalars!.ReadOnlySpan[ScalarsSize..], "the metadata key wrapped to this principal");
                 if (!SecureText.FixedTimeEquals(keys.HeaderMac(CanonicalHeader(header)), header.HeaderMac))
                     throw new VaultIntegrityException("the vault header does not match its MAC");
+                CheckPrincipalMac(keys, record);
                 SessionRegistry.Add(NewSession(header, record, scalars!, keys, timeout));
             }
             catch
@@ -176,11 +190,25 @@ public sealed class VaultEngine
         }
     }
 
-    /// <summary>Locks this vault now: every key of its session is zeroized. False when it was not unlocked.</summary>
-    public bool Lock() => SessionRegistry.Close(Vault);
+    /// <summary>
+    /// Locks this vault now: every key of its session is zeroized, and idle store connections are
+    /// closed (so the file can be moved or deleted, which Windows refuses while it is open).
+    /// False when it was not unlocked.
+    /// </summary>
+    public bool Lock()
+    {
+        bool wasUnlocked = SessionRegistry.Close(Vault);
+        _store.ReleaseIdleConnections();
+        return wasUnlocked;
+    }
 
     /// <summary>Locks every vault unlocked in this process; returns how many were.</summary>
-    public static int LockAll() => SessionRegistry.CloseAll();
+    public static int LockAll()
+    {
+        int count = SessionRegistry.CloseAll();
+        foreach (var store in SharedStores.Values) store.ReleaseIdleConnections();
+        return count;
+    }
 
     private static PrincipalRecord? DefaultPrincipal(IVaultReader reader)
     {
@@ -205,8 +233,8 @@ public sealed class VaultEngine
     {
         var ecdh = EcKeys.ImportEcdhPrivate(scalars.ReadOnlySpan[..EcKeys.PrivateKeySize], principal.EcdhPublic, "the principal's key-agreement key");
         // Importing the signing key checks that the stored public key still matches it.
-        using (EcKeys.ImportEcdsaPrivate(scalars.ReadOnlySpan[EcKeys.PrivateKeySize..], principal.EcdsaPublic, "the principal's signing key")) { }
-        var signing = SecureBuffer.CopyOf(scalars.ReadOnlySpan[EcKeys.PrivateKeySize..]);
+        using (EcKeys.ImportEcdsaPrivate(scalars.ReadOnlySpan[EcKeys.PrivateKeySize..ScalarsSize], principal.EcdsaPublic, "the principal's signing key")) { }
+        var signing = SecureBuffer.CopyOf(scalars.ReadOnlySpan[EcKeys.PrivateKeySize..ScalarsSize]);
         return new VaultSession(Vault, header.VaultId, principal.Id, principal.Name, (Role)principal.Role,
             principal.EcdhPublic, ecdh, signing, keys, timeout, _clock);
     }
@@ -232,13 +260,12 @@ public sealed class VaultEngine
         return WithSession(session =>
         {
             var index = session.Keys.NameIndex(name);
-            long insertedSender = 0;
-            try
-            {
-                return _store.Write(w =>
+            // The session's sender key is stored once, in its own committed transaction, so that no
+            // rolled-back write can leave a wrapped key pointing at a sender id that was never kept.
+            long senderId = session.SenderKey(pub => _store.Write(w => w.InsertSenderKey(session.PrincipalId, pub, NowMs())), out var senderPublic);
+            return _store.Write(w =>
                 {
                     long now = NowMs();
-                    long senderId = session.SenderKey(pub => insertedSender = w.InsertSenderKey(session.PrincipalId, pub, now), out var senderPublic);
                     var existing = w.FindSecret(index);
                     KeyMetadata metadata;
                     SecureBuffer dataKey;
@@ -248,12 +275,13 @@ public sealed class VaultEngine
                         dataKey = new SecureBuffer(32);
                         RandomNumberGenerator.Fill(dataKey.Span);
                         existing = new SecretRecord(Guid.NewGuid(), index, 0, default);
+                        metadata.DataKeyCheck = KeyCommitment.Compute(dataKey.ReadOnlySpan, DataKeyCheckLabel, session.VaultId, existing.Id);
                         WrapToReaders(w, session, existing.Id, dataKey, senderId, senderPublic);
                     }
                     else
                     {
                         metadata = OpenMetadata(session, existing, name);
-                        dataKey = UnwrapDataKey(w, session, existing.Id, w.WrappedKey(existing.Id, session.PrincipalId), metadata.Name);
+                        dataKey = UnwrapDataKey(w, session, existing.Id, w.WrappedKey(existing.Id, session.PrincipalId), metadata);
                         metadata.Version = existing.CurrentVersion + 1;
                         if (tags != null) metadata.Tags = tags;
                     }
@@ -271,12 +299,6 @@ public sealed class VaultEngine
                     w.PruneVersions(existing.Id, DefaultVersionsKept);
                     return ToInfo(metadata, existing.Id);
                 });
-            }
-            catch
-            {
-                if (insertedSender != 0) session.ForgetSenderId(insertedSender);
-                throw;
-            }
         });
     }
 
@@ -297,9 +319,10 @@ public sealed class VaultEngine
                     if (version.HasValue) throw new VaultKeyVersionNotFoundException(metadata.Name, version.Value) { Target = name };
                     throw new VaultIntegrityException($"the current version of key '{metadata.Name}' is missing");
                 }
+                if (record.Version.ValueType is < 1 or > byte.MaxValue || !Enum.IsDefined((SecretValueType)record.Version.ValueType))
+                    throw new VaultIntegrityException($"a version of key '{metadata.Name}' has an unknown value type");
                 var type = (SecretValueType)record.Version.ValueType;
-                if (!Enum.IsDefined(type)) throw new VaultIntegrityException($"a version of key '{metadata.Name}' has an unknown value type");
-                using var dataKey = UnwrapDataKey(r, session, record.Secret.Id, record.Key, metadata.Name);
+                using var dataKey = UnwrapDataKey(r, session, record.Secret.Id, record.Key, metadata);
                 using var plaintext = Aead.Open(dataKey.ReadOnlySpan, record.Version.Value,
                     ValueAad(session.VaultId, record.Secret.Id, record.Version.Version, type),
                     $"the value of key '{metadata.Name}' version {record.Version.Version}", SecretCodec.MaxValueBytes);
@@ -397,6 +420,8 @@ public sealed class VaultEngine
         var (kdf, _) = KdfParameters.Decode(keyslot.Kdf);
         var resealed = PasswordKeyslot.Seal(header.VaultId, keyslot.Id, record.Id, newPassword, kdf, scalars.ReadOnlySpan, NowMs());
         _store.Write(w => { w.UpsertKeyslot(resealed); return 0; });
+        // The old keyslot must not linger in the journal, where the old password would still open it.
+        _store.Checkpoint();
     }
 
     /// <summary>The vault's state as seen from this process. Works while locked.</summary>
@@ -434,7 +459,13 @@ public sealed class VaultEngine
 
     private T WithSession<T>(Func<VaultSession, T> work)
     {
-        var session = SessionRegistry.Find(Vault) ?? throw new VaultLockedException(Vault) { Target = Vault };
+        var session = SessionRegistry.Find(Vault);
+        if (session is null)
+        {
+            // Say what is really wrong: a vault that does not exist cannot be unlocked either.
+            if (!_store.Exists()) throw new VaultNotFoundException(Vault) { Target = Vault };
+            throw new VaultLockedException(Vault) { Target = Vault };
+        }
         return session.Use(work);
     }
 
@@ -455,14 +486,34 @@ public sealed class VaultEngine
         return metadata;
     }
 
-    private static SecureBuffer UnwrapDataKey(IVaultReader reader, VaultSession session, Guid secretId, WrappedKeyRecord? wrapped, string name)
+    /// <summary>Unwraps a key's data key and checks it against the commitment in the sealed metadata.</summary>
+    private static SecureBuffer UnwrapDataKey(IVaultReader reader, VaultSession session, Guid secretId, WrappedKeyRecord? wrapped, KeyMetadata metadata)
     {
+        var name = metadata.Name;
         if (wrapped is null)
             throw new VaultAccessDeniedException("read", session.PrincipalName) { Target = name };
         var pairKey = session.PairKey(wrapped.SenderId, session.PrincipalId, () =>
             (reader.SenderPublicKey(wrapped.SenderId) ?? throw new VaultIntegrityException($"the sender key of key '{name}' is missing"), session.EcdhPublic));
-        return KeyWrap.Unwrap(pairKey, wrapped.Wrapped, new WrapContext(WrapPurpose.DataKey, session.VaultId, secretId, session.PrincipalId),
+        var dataKey = KeyWrap.Unwrap(pairKey, wrapped.Wrapped, new WrapContext(WrapPurpose.DataKey, session.VaultId, secretId, session.PrincipalId),
             $"the data key of key '{name}'");
+        try
+        {
+            KeyCommitment.Verify(dataKey.ReadOnlySpan, DataKeyCheckLabel, session.VaultId, secretId, metadata.DataKeyCheck, $"the data key of key '{name}'");
+            return dataKey;
+        }
+        catch
+        {
+            dataKey.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Refuses a principal row that was planted or altered (role, name or public keys).</summary>
+    private static void CheckPrincipalMac(VaultKeys keys, PrincipalRecord principal)
+    {
+        var expected = keys.PrincipalMac(principal.Id, principal.Role, principal.CreatedMs, principal.EcdhPublic, principal.EcdsaPublic, principal.Name);
+        if (principal.Mac.Length != expected.Length || !SecureText.FixedTimeEquals(expected, principal.Mac))
+            throw new VaultIntegrityException($"the record of principal '{principal.Name}' does not match its MAC");
     }
 
     /// <summary>Wraps a new key's data key to its owner and to every Admin.</summary>
@@ -471,6 +522,7 @@ public sealed class VaultEngine
         foreach (var principal in writer.Principals())
         {
             if (principal.Id != session.PrincipalId && principal.Role != (int)Role.Admin) continue;
+            CheckPrincipalMac(session.Keys, principal); // never wrap a key to a planted principal
             var pairKey = session.PairKey(senderId, principal.Id, () => (senderPublic, principal.EcdhPublic));
             var wrapped = KeyWrap.Wrap(pairKey, dataKey.ReadOnlySpan, new WrapContext(WrapPurpose.DataKey, session.VaultId, secretId, principal.Id));
             writer.UpsertWrappedKey(new WrappedKeyRecord(secretId, principal.Id, senderId, wrapped));
@@ -527,8 +579,9 @@ public sealed class VaultEngine
     private static TimeSpan CheckTimeout(TimeSpan? timeout)
     {
         var value = timeout ?? DefaultIdleTimeout;
-        if (value <= TimeSpan.Zero || value > MaxIdleTimeout)
-            throw new VaultInvalidInputException($"The idle timeout must be more than zero and at most {MaxIdleTimeout.TotalDays} days.");
+        // A floor of one second also catches a bare number, which PowerShell reads as ticks.
+        if (value < MinIdleTimeout || value > MaxIdleTimeout)
+            throw new VaultInvalidInputException($"The idle timeout must be between 1 second and {MaxIdleTimeout.TotalDays} days (for example '00:30:00').");
         return value;
     }
 

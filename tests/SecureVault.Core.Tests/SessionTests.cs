@@ -90,6 +90,14 @@ public sealed class SessionTests : IDisposable
         Assert.Throws<VaultLockedException>(() => engine.GetKey("k"));
     }
 
+    [Fact]
+    public void An_idle_timeout_under_one_second_is_refused_because_a_bare_number_means_ticks()
+    {
+        var engine = _vault.Reopen();
+        Assert.Throws<VaultInvalidInputException>(() => engine.Unlock(TestVault.Password, idleTimeout: TimeSpan.FromTicks(60)));
+        Assert.False(engine.IsUnlocked);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(-1)]

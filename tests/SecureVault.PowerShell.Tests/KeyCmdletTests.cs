@@ -123,6 +123,8 @@ public sealed class KeyCmdletTests(ModuleFixture fixture)
         Assert.Equal(["keep"], vault.Invoke("Get-VaultKeyInfo -Vault $v | ForEach-Object Name", ("v", vault.VaultPath)).Select(o => (string)o.BaseObject));
         var again = vault.Run("Remove-VaultKey -Vault $v -Name tmp/1 -Confirm:$false", ("v", vault.VaultPath));
         Assert.Contains(again.ErrorIds, id => id.StartsWith("KeyNotFound,", StringComparison.Ordinal));
+        var whatIfMissing = vault.Run("Remove-VaultKey -Vault $v -Name tmp/1 -WhatIf", ("v", vault.VaultPath));
+        Assert.Contains(whatIfMissing.ErrorIds, id => id.StartsWith("KeyNotFound,", StringComparison.Ordinal));
     }
 
     [Theory]

@@ -136,4 +136,34 @@ public sealed class VaultLifecycleTests(ModuleFixture fixture)
         vault.Invoke("Unlock-Vault -Vault $v -Password $n", ("v", vault.VaultPath), ("n", newPassword));
         Assert.Equal("kept", Assert.Single(vault.Invoke("Get-VaultKey -Vault $v -Name k -AsPlainText", ("v", vault.VaultPath))).BaseObject);
     }
+
+    [Fact]
+    public void Key_cmdlets_on_a_missing_vault_say_VaultNotFound_not_VaultLocked()
+    {
+        using var vault = new HostedVault(fixture, create: false);
+        foreach (var script in new[] { "Get-VaultKey -Vault $v -Name k", "Set-VaultKey -Vault $v -Name k -Value x", "Get-VaultKeyInfo -Vault $v" })
+        {
+            var result = vault.Run(script, ("v", vault.VaultPath));
+            Assert.Contains(result.ErrorIds, id => id.StartsWith("VaultNotFound,", StringComparison.Ordinal));
+        }
+        Assert.False(File.Exists(vault.VaultPath));
+    }
+
+    [Fact]
+    public void A_bare_number_timeout_read_as_ticks_is_refused()
+    {
+        using var vault = new HostedVault(fixture);
+        vault.Invoke("Lock-Vault -Vault $v", ("v", vault.VaultPath));
+        var result = vault.Run("Unlock-Vault -Vault $v -Password $p -Timeout 60", ("v", vault.VaultPath), ("p", HostedVault.Password));
+        Assert.Contains(result.ErrorIds, id => id.StartsWith("InvalidInput,", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Lock_Vault_refuses_All_together_with_Vault()
+    {
+        using var vault = new HostedVault(fixture);
+        var result = vault.Run("Lock-Vault -All -Vault $v", ("v", vault.VaultPath));
+        Assert.Contains(result.ErrorIds, id => id.StartsWith("InvalidInput,", StringComparison.Ordinal));
+        Assert.False((bool)Assert.Single(vault.Invoke("Get-VaultStatus -Vault $v", ("v", vault.VaultPath))).Properties["IsLocked"].Value);
+    }
 }

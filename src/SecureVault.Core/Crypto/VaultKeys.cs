@@ -3,6 +3,7 @@
 //   "SecureVault v1 metadata"  -> AES-256-GCM key for each secret's encrypted metadata
 //   "SecureVault v1 index"     -> HMAC-SHA256 key for the blind name index
 //   "SecureVault v1 header"    -> HMAC-SHA256 key that authenticates the vault header row
+//   "SecureVault v1 principal" -> HMAC-SHA256 key that authenticates each principal row
 // Blind index: HMAC-SHA256(indexKey, UTF-8(NFKC(name).ToUpperInvariant())), 32 bytes, so lookups
 // are exact, case-insensitive, and a stolen file does not reveal key names.
 using System.Security.Cryptography;
@@ -18,6 +19,7 @@ public sealed class VaultKeys : IDisposable
     private readonly SecureBuffer _metadataCipherKey;
     private readonly SecureBuffer _indexKey;
     private readonly SecureBuffer _headerKey;
+    private readonly SecureBuffer _principalKey;
 
     /// <summary>Derives the subkeys from <paramref name="metadataKey"/>; takes ownership of it.</summary>
     public VaultKeys(SecureBuffer metadataKey, Guid vaultId)
@@ -27,6 +29,7 @@ public sealed class VaultKeys : IDisposable
         _metadataCipherKey = Derive(metadataKey, salt, "SecureVault v1 metadata"u8);
         _indexKey = Derive(metadataKey, salt, "SecureVault v1 index"u8);
         _headerKey = Derive(metadataKey, salt, "SecureVault v1 header"u8);
+        _principalKey = Derive(metadataKey, salt, "SecureVault v1 principal"u8);
     }
 
     /// <summary>The raw metadata key, needed only to wrap it to another principal.</summary>
@@ -45,6 +48,20 @@ public sealed class VaultKeys : IDisposable
     /// <summary>The MAC over the canonical header bytes.</summary>
     public byte[] HeaderMac(ReadOnlySpan<byte> header) => HMACSHA256.HashData(_headerKey.ReadOnlySpan, header);
 
+    /// <summary>The MAC over a principal's canonical bytes (id, role, creation time, public keys, name).</summary>
+    public byte[] PrincipalMac(Guid id, int role, long createdMs, byte[] ecdhPublic, byte[] ecdsaPublic, string name)
+    {
+        var nameBytes = Encoding.UTF8.GetBytes(name);
+        var message = new byte[16 + 4 + 8 + ecdhPublic.Length + ecdsaPublic.Length + nameBytes.Length];
+        id.TryWriteBytes(message);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(message.AsSpan(16), role);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(message.AsSpan(20), createdMs);
+        ecdhPublic.CopyTo(message, 28);
+        ecdsaPublic.CopyTo(message, 28 + ecdhPublic.Length);
+        nameBytes.CopyTo(message, 28 + ecdhPublic.Length + ecdsaPublic.Length);
+        return HMACSHA256.HashData(_principalKey.ReadOnlySpan, message);
+    }
+
     /// <summary>The case-insensitive, Unicode-normalized form under which names are unique.</summary>
     public static string NormalizeName(string name) => name.Normalize(NormalizationForm.FormKC).ToUpperInvariant();
 
@@ -61,5 +78,6 @@ public sealed class VaultKeys : IDisposable
         _metadataCipherKey.Dispose();
         _indexKey.Dispose();
         _headerKey.Dispose();
+        _principalKey.Dispose();
     }
 }

@@ -1,5 +1,7 @@
 // Password keyslot: Argon2id(password, salt) -> HKDF -> KEK (see PasswordKdf) -> AES-256-GCM over the
-// principal's two private scalars (ECDH | ECDSA, 64 bytes).
+// principal's two private scalars and its commitment to the vault metadata key
+// (ECDH scalar 32 | ECDSA scalar 32 | metadata key commitment 32 = 96 bytes). The commitment means
+// a metadata key wrapped to the principal by anyone else (who needs only its public key) is refused.
 // AAD = "SecureVault v1 keyslot" | vault id | keyslot id | principal id | kind | stored KDF parameters,
 // so a keyslot cannot be moved to another vault or principal, nor its cost parameters lowered.
 // The stored verifier (HKDF of the Argon2 output) tells a wrong password from a tampered keyslot;
@@ -14,13 +16,14 @@ namespace SecureVault.Identity;
 public static class PasswordKeyslot
 {
     public const int Kind = 1;
-    public const int SealedSize = 2 * EcKeys.PrivateKeySize;
+    public const int SealedSize = 2 * EcKeys.PrivateKeySize + KeyCommitment.Size;
     private static readonly byte[] Label = "SecureVault v1 keyslot"u8.ToArray();
 
-    /// <summary>Seals <paramref name="privateScalars"/> under <paramref name="password"/> with fresh salt.</summary>
+    /// <summary>Seals the 96-byte <paramref name="privateScalars"/> payload under <paramref name="password"/> with fresh salt.</summary>
     public static KeyslotRecord Seal(Guid vaultId, Guid keyslotId, Guid principalId, ReadOnlySpan<byte> password,
         KdfParameters kdf, ReadOnlySpan<byte> privateScalars, long nowMs)
     {
+        if (privateScalars.Length != SealedSize) throw new ArgumentException($"A keyslot seals exactly {SealedSize} bytes.", nameof(privateScalars));
         var salt = System.Security.Cryptography.RandomNumberGenerator.GetBytes(KdfParameters.SaltSize);
         var stored = kdf.Encode(salt);
         using var keys = PasswordKdf.Derive(password, salt, kdf);

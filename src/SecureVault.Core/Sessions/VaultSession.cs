@@ -100,8 +100,8 @@ internal sealed class VaultSession : IDisposable
 
     /// <summary>
     /// This session's sender key id, creating the key pair on first use. <paramref name="store"/>
-    /// persists the public half inside the caller's write transaction and returns its id; if that
-    /// transaction rolls back the caller calls <see cref="ForgetSenderId"/>.
+    /// persists the public half in its own committed transaction and returns its id; if it
+    /// fails, nothing is remembered and the next write tries again.
     /// </summary>
     public long SenderKey(Func<byte[], long> store, out byte[] senderPublic)
     {
@@ -115,15 +115,6 @@ internal sealed class VaultSession : IDisposable
             senderPublic = _senderPublic!;
             if (_senderId == 0) _senderId = store(_senderPublic!);
             return _senderId;
-        }
-    }
-
-    /// <summary>Forgets a sender id whose insert was rolled back, so the next write stores it again.</summary>
-    public void ForgetSenderId(long senderId)
-    {
-        lock (_senderGate)
-        {
-            if (_senderId == senderId) _senderId = 0;
         }
     }
 

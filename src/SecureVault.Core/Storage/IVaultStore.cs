@@ -20,6 +20,15 @@ public interface IVaultStore : IDisposable
     /// <summary>Creates the empty schema; fails if a vault already exists.</summary>
     void Initialize();
 
+    /// <summary>
+    /// Moves committed changes out of any journal into the main store and empties the journal,
+    /// so superseded bytes (an old keyslot after a password change) do not linger there.
+    /// </summary>
+    void Checkpoint();
+
+    /// <summary>Closes connections not in use (they reopen on demand); called when a vault is locked.</summary>
+    void ReleaseIdleConnections();
+
     /// <summary>Runs <paramref name="work"/> in one read transaction (a consistent snapshot).</summary>
     T Read<T>(Func<IVaultReader, T> work);
 

@@ -28,7 +28,8 @@ internal static class SqliteSchema
             mk_sender INTEGER NOT NULL,
             mk_nonce BLOB NOT NULL,
             mk_cipher BLOB NOT NULL,
-            mk_tag BLOB NOT NULL);
+            mk_tag BLOB NOT NULL,
+            principal_mac BLOB NOT NULL);
         CREATE TABLE keyslots (
             keyslot_id BLOB PRIMARY KEY,
             principal_id BLOB NOT NULL REFERENCES principals(principal_id),

@@ -35,11 +35,11 @@ internal sealed class SqliteStoreConnection(SqliteConnection connection) : IVaul
     private List<PrincipalRecord> QueryPrincipals(string where, params object[] values)
     {
         var result = new List<PrincipalRecord>();
-        using var reader = Query("SELECT principal_id, name, role, ecdh_public, ecdsa_public, created_ms, mk_sender, mk_nonce, mk_cipher, mk_tag FROM principals " + where, values);
+        using var reader = Query("SELECT principal_id, name, role, ecdh_public, ecdsa_public, created_ms, mk_sender, mk_nonce, mk_cipher, mk_tag, principal_mac FROM principals " + where, values);
         while (reader.Read())
         {
             result.Add(new PrincipalRecord(GuidAt(reader, 0, "principal id"), reader.GetString(1), reader.GetInt32(2),
-                Bytes(reader, 3), Bytes(reader, 4), reader.GetInt64(5), reader.GetInt64(6), Box(reader, 7)));
+                Bytes(reader, 3), Bytes(reader, 4), reader.GetInt64(5), reader.GetInt64(6), Box(reader, 7), Bytes(reader, 10)));
         }
         return result;
     }
@@ -126,10 +126,10 @@ internal sealed class SqliteStoreConnection(SqliteConnection connection) : IVaul
 
     public void InsertPrincipal(PrincipalRecord p) =>
         Execute("""
-            INSERT INTO principals (principal_id, name, name_key, role, ecdh_public, ecdsa_public, created_ms, mk_sender, mk_nonce, mk_cipher, mk_tag)
-            VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7, $p8, $p9, $p10)
+            INSERT INTO principals (principal_id, name, name_key, role, ecdh_public, ecdsa_public, created_ms, mk_sender, mk_nonce, mk_cipher, mk_tag, principal_mac)
+            VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7, $p8, $p9, $p10, $p11)
             """, p.Id.ToByteArray(), p.Name, Identity.PrincipalNames.Normalize(p.Name), p.Role, p.EcdhPublic, p.EcdsaPublic, p.CreatedMs,
-            p.MetadataKeySender, p.WrappedMetadataKey.Nonce, p.WrappedMetadataKey.Ciphertext, p.WrappedMetadataKey.Tag);
+            p.MetadataKeySender, p.WrappedMetadataKey.Nonce, p.WrappedMetadataKey.Ciphertext, p.WrappedMetadataKey.Tag, p.Mac);
 
     public void UpsertKeyslot(KeyslotRecord k) =>
         Execute("""
@@ -197,8 +197,8 @@ internal sealed class SqliteStoreConnection(SqliteConnection connection) : IVaul
 
     private int Execute(string sql, params object[] values) => Prepare(sql, values).ExecuteNonQuery();
 
-    private static byte[] Bytes(SqliteDataReader reader, int column) =>
-        reader.IsDBNull(column) ? Array.Empty<byte>() : (byte[])reader.GetValue(column);
+    private static byte[] Bytes(SqliteDataReader reader, int column) => reader.IsDBNull(column) ? Array.Empty<byte>()
+        : reader.GetValue(column) as byte[] ?? throw new VaultIntegrityException($"a stored {reader.GetName(column)} is not binary data");
 
     private static SealedBox Box(SqliteDataReader reader, int first) =>
         new(Bytes(reader, first), Bytes(reader, first + 1), Bytes(reader, first + 2));

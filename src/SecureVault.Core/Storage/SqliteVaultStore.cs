@@ -6,7 +6,8 @@ namespace SecureVault.Storage;
 
 /// <summary>
 /// The embedded default store: one SQLite file per vault, WAL journal, synchronous=FULL (a
-/// committed write survives power loss), a 30 s busy timeout, foreign keys on. The file is
+/// committed write survives power loss), secure_delete (freed pages are zeroed, so removed
+/// ciphertext and superseded keyslots do not linger), a 30 s busy timeout, foreign keys on. The file is
 /// created with mode 0600 on Unix (SQLite gives its -wal and -shm files the same mode).
 /// Writers take the write lock at BEGIN (BEGIN IMMEDIATE), so concurrent read-modify-write
 /// transactions from threads or processes serialize instead of failing or losing updates.
@@ -123,7 +124,7 @@ public sealed class SqliteVaultStore : IVaultStore
         {
             sqlite.Open();
             using var command = sqlite.CreateCommand();
-            command.CommandText = $"PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = {BusyTimeoutMs}; PRAGMA foreign_keys = ON;";
+            command.CommandText = $"PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON; PRAGMA busy_timeout = {BusyTimeoutMs}; PRAGMA foreign_keys = ON;";
             command.ExecuteNonQuery();
             if (checkSchema) CheckSchemaVersion(sqlite);
             return new SqliteStoreConnection(sqlite);
@@ -178,11 +179,24 @@ public sealed class SqliteVaultStore : IVaultStore
         }
     }
 
+    public void Checkpoint() => Execute(connection =>
+    {
+        using var command = connection.Connection.CreateCommand();
+        command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
+        command.ExecuteNonQuery();
+        return 0;
+    });
+
+    public void ReleaseIdleConnections()
+    {
+        while (_idle.TryTake(out var connection)) connection.Dispose();
+    }
+
     /// <summary>Closes every pooled connection (their prepared statements and file handles).</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        while (_idle.TryTake(out var connection)) connection.Dispose();
+        ReleaseIdleConnections();
     }
 }
 

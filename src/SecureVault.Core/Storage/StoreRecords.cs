@@ -5,10 +5,14 @@ namespace SecureVault.Storage;
 /// <summary>The single header row: what file this is and which vault it belongs to.</summary>
 public sealed record HeaderRecord(string Magic, int FormatVersion, Guid VaultId, long CreatedMs, byte[] HeaderMac);
 
-/// <summary>A principal: its public keys and its copy of the vault metadata key, wrapped to it.</summary>
+/// <summary>
+/// A principal: its public keys, its copy of the vault metadata key wrapped to it, and a MAC
+/// (keyed from the metadata key) over its identity, role and public keys, so that a principal
+/// row cannot be planted or altered by someone who can only write the file.
+/// </summary>
 public sealed record PrincipalRecord(
     Guid Id, string Name, int Role, byte[] EcdhPublic, byte[] EcdsaPublic, long CreatedMs,
-    long MetadataKeySender, SealedBox WrappedMetadataKey);
+    long MetadataKeySender, SealedBox WrappedMetadataKey, byte[] Mac);
 
 /// <summary>
 /// A keyslot: the principal's private scalars sealed under a key from one credential.

@@ -24,6 +24,9 @@ internal sealed class KeyMetadata
     [JsonPropertyName("service")] public string? Service { get; set; }
     [JsonPropertyName("description")] public string? Description { get; set; }
     [JsonPropertyName("owner")] public Guid Owner { get; set; }
+
+    /// <summary>The commitment to the key's data key (see KeyCommitment): a planted wrapped key fails it.</summary>
+    [JsonPropertyName("keycheck")] public byte[] DataKeyCheck { get; set; } = [];
     [JsonPropertyName("created")] public long CreatedMs { get; set; }
     [JsonPropertyName("updated")] public long UpdatedMs { get; set; }
 

@@ -22,6 +22,8 @@ public sealed class LockVaultCommand : VaultCommandBase
     {
         if (All)
         {
+            if (Vault != null)
+                ThrowTerminatingError(VaultErrors.InvalidArgument("Use either -All or -Vault, not both.", Vault));
             int count = VaultEngine.LockAll();
             WriteVerbose($"Locked {count} vault(s).");
             return;

@@ -24,7 +24,9 @@ public sealed class RemoveVaultKeyCommand : VaultCommandBase
     {
         Invoke(engine =>
         {
-            if (!ShouldProcess($"{Name} in {engine.Vault}", "Remove key and all its versions")) return;
+            // Resolve the key first, so -WhatIf and -Confirm only ever speak of a key that exists.
+            var key = engine.GetKeyInfo(Name);
+            if (!ShouldProcess($"{key.Name} in {engine.Vault}", $"Remove key and all its {key.Versions.Length} version(s)")) return;
             var removed = engine.RemoveKey(Name);
             if (PassThru) WriteObject(removed);
         }, Name);
