@@ -1,0 +1,107 @@
+# Shared setup for the SecureVault Pester tests. Dot-source it from BeforeAll (and from
+# BeforeDiscovery where discovery needs the module):
+#     BeforeAll { . $PSScriptRoot/TestHelpers.ps1 }
+# It imports the assembled module (build.ps1 / build.sh put it in out/SecureVault), or the module
+# named by $env:SECUREVAULT_MODULE_PATH (a manifest or a module folder), and defines small helpers.
+# Tests always use a cheap KDF and vaults inside TestDrive, and point SECUREVAULT_HOME at TestDrive,
+# so nothing here ever touches a real vault.
+
+$modulePath = if ($env:SECUREVAULT_MODULE_PATH) {
+    $env:SECUREVAULT_MODULE_PATH
+}
+else {
+    Join-Path -Path $PSScriptRoot -ChildPath '../../out/SecureVault/SecureVault.psd1'
+}
+if (-not (Test-Path -LiteralPath $modulePath)) {
+    throw "The SecureVault module was not found at '$modulePath'. Build it first (./build.ps1 or ./build.sh), or set SECUREVAULT_MODULE_PATH."
+}
+$moduleFolder = (Resolve-Path -LiteralPath $modulePath).ProviderPath
+if ($moduleFolder -like '*.psd1') {
+    $moduleFolder = Split-Path -Path $moduleFolder -Parent
+}
+# Every test file dot-sources this; import once, and never test a SecureVault loaded from elsewhere.
+$loadedModule = Get-Module -Name SecureVault
+if (-not $loadedModule -or $loadedModule.ModuleBase -ne $moduleFolder) {
+    Import-Module -Name $modulePath -Force -ErrorAction Stop
+}
+
+function New-TestPassword {
+    <# A test password as a SecureString (test data only: never a real password). #>
+    param(
+        [string] $Text = 'correct horse battery staple'
+    )
+    ConvertTo-SecureString -String $Text -AsPlainText -Force
+}
+
+function ConvertTo-PlainText {
+    <# The text of a SecureString, for assertions on test values. #>
+    param(
+        [Parameter(Mandatory)]
+        [securestring] $SecureString
+    )
+    [System.Net.NetworkCredential]::new('', $SecureString).Password
+}
+
+function New-TestVault {
+    <# Creates a vault at a path with the cheapest KDF; it is left unlocked. Returns its status. #>
+    param(
+        [Parameter(Mandatory)]
+        [string] $Path,
+
+        [securestring] $Password = (New-TestPassword),
+
+        [string] $Principal
+    )
+    $arguments = @{
+        Vault          = $Path
+        Password       = $Password
+        KdfMemoryMiB   = 1
+        KdfIterations  = 1
+        KdfParallelism = 1
+    }
+    if ($Principal) {
+        $arguments['Principal'] = $Principal
+    }
+    New-Vault @arguments
+}
+
+function Enter-TestVaultHome {
+    <# Points SECUREVAULT_HOME at a test folder and clears SECUREVAULT_VAULT; returns what to restore. #>
+    param(
+        [Parameter(Mandatory)]
+        [string] $Path
+    )
+    $saved = @{
+        Home  = $env:SECUREVAULT_HOME
+        Vault = $env:SECUREVAULT_VAULT
+    }
+    $env:SECUREVAULT_HOME = $Path
+    $env:SECUREVAULT_VAULT = $null
+    $saved
+}
+
+function Exit-TestVaultHome {
+    <# Restores the environment saved by Enter-TestVaultHome. #>
+    param(
+        [Parameter(Mandatory)]
+        [hashtable] $Saved
+    )
+    $env:SECUREVAULT_HOME = $Saved['Home']
+    $env:SECUREVAULT_VAULT = $Saved['Vault']
+}
+
+function Get-ErrorText {
+    <# Every text an ErrorRecord can show: message, exception (with inner ones), target, details, formatted view. #>
+    param(
+        [Parameter(Mandatory)]
+        [System.Management.Automation.ErrorRecord] $ErrorRecord
+    )
+    @(
+        $ErrorRecord.ToString()
+        $ErrorRecord.Exception.ToString()
+        [string] $ErrorRecord.TargetObject
+        [string] $ErrorRecord.ErrorDetails
+        [string] $ErrorRecord.CategoryInfo
+        ($ErrorRecord | Out-String)
+    ) -join [Environment]::NewLine
+}

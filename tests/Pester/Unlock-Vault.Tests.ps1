@@ -1,0 +1,106 @@
+BeforeAll {
+    . $PSScriptRoot/TestHelpers.ps1
+}
+
+Describe 'Unlock-Vault' {
+    BeforeAll {
+        $savedEnvironment = Enter-TestVaultHome -Path $TestDrive
+        $password = New-TestPassword
+        $wrongPassword = New-TestPassword -Text 'not the right password'
+        $vault = Join-Path -Path $TestDrive -ChildPath 'unlock.vault'
+        $null = New-TestVault -Path $vault -Password $password -Principal 'alice'
+        Set-VaultKey -Vault $vault -Name 'greeting' -Value 'hello'
+        Lock-Vault -Vault $vault
+    }
+
+    AfterAll {
+        Lock-Vault -Vault $vault
+        Exit-TestVaultHome -Saved $savedEnvironment
+    }
+
+    Context 'with the right password' {
+        BeforeEach {
+            Lock-Vault -Vault $vault
+        }
+
+        It 'unlocks the vault so that keys can be read' {
+            Unlock-Vault -Vault $vault -Password $password
+            (Get-VaultStatus -Vault $vault).IsLocked | Should -BeFalse
+            Get-VaultKey -Vault $vault -Name 'greeting' -AsPlainText | Should -BeExactly 'hello'
+        }
+
+        It 'writes nothing without -PassThru' {
+            $output = Unlock-Vault -Vault $vault -Password $password
+            $output | Should -BeNullOrEmpty
+        }
+
+        It 'returns the unlocked status with -PassThru' {
+            $status = Unlock-Vault -Vault $vault -Password $password -PassThru
+            $status.GetType().FullName | Should -Be 'SecureVault.VaultStatus'
+            $status.IsLocked | Should -BeFalse
+            $status.Principal | Should -Be 'alice'
+            $status.Role | Should -Be 'Admin'
+        }
+
+        It 'finds the principal named by -Principal without regard to case' {
+            $status = Unlock-Vault -Vault $vault -Password $password -Principal 'ALICE' -PassThru
+            $status.Principal | Should -Be 'alice'
+        }
+
+        It 'uses a 15-minute idle timeout by default' {
+            $status = Unlock-Vault -Vault $vault -Password $password -PassThru
+            $status.IdleTimeout | Should -Be ([timespan]::FromMinutes(15))
+        }
+
+        It 'uses the idle timeout given by -Timeout' {
+            $timeout = New-TimeSpan -Minutes 5
+            $status = Unlock-Vault -Vault $vault -Password $password -Timeout $timeout -PassThru
+            $status.IdleTimeout | Should -Be $timeout
+            $status.TimeLeft | Should -BeGreaterThan ([timespan]::Zero)
+            $status.TimeLeft | Should -BeLessOrEqual $timeout
+        }
+
+        It 'accepts a timeout written as a string' {
+            $status = Unlock-Vault -Vault $vault -Password $password -Timeout '00:30:00' -PassThru
+            $status.IdleTimeout | Should -Be ([timespan]::FromMinutes(30))
+        }
+    }
+
+    Context 'with a wrong password' {
+        BeforeAll {
+            Lock-Vault -Vault $vault
+        }
+
+        It 'fails with AuthenticationFailed' {
+            { Unlock-Vault -Vault $vault -Password $wrongPassword } | Should -Throw -ErrorId 'AuthenticationFailed*'
+        }
+
+        It 'leaves the vault locked' {
+            { Unlock-Vault -Vault $vault -Password $wrongPassword } | Should -Throw
+            (Get-VaultStatus -Vault $vault).IsLocked | Should -BeTrue
+        }
+
+        It 'fails the same way for a principal that does not exist' {
+            { Unlock-Vault -Vault $vault -Password $password -Principal 'mallory' } | Should -Throw -ErrorId 'AuthenticationFailed*'
+        }
+    }
+
+    Context 'with an invalid idle timeout' {
+        It 'refuses a timeout of zero with InvalidInput' {
+            { Unlock-Vault -Vault $vault -Password $password -Timeout ([timespan]::Zero) -ErrorAction Stop } |
+                Should -Throw -ErrorId 'InvalidInput*'
+        }
+
+        It 'refuses a timeout longer than 7 days with InvalidInput' {
+            { Unlock-Vault -Vault $vault -Password $password -Timeout ([timespan]::FromDays(8)) -ErrorAction Stop } |
+                Should -Throw -ErrorId 'InvalidInput*'
+        }
+    }
+
+    Context 'when the vault does not exist' {
+        It 'fails with VaultNotFound' {
+            $missing = Join-Path -Path $TestDrive -ChildPath 'missing.vault'
+            { Unlock-Vault -Vault $missing -Password $password } | Should -Throw -ErrorId 'VaultNotFound*'
+        }
+    }
+}
