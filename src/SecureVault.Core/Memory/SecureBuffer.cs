@@ -17,17 +17,28 @@ public sealed unsafe class SecureBuffer : IDisposable
     private byte* _pointer;
     private readonly nuint _allocated;
     private readonly bool _locked;
+    private readonly int _sizeClass;
 
     /// <summary>Allocates a zero-filled buffer of <paramref name="length"/> bytes.</summary>
     public SecureBuffer(int length)
     {
         if (length < 0) throw new ArgumentOutOfRangeException(nameof(length));
         Length = length;
-        // Whole pages: mlock and madvise work on pages, and no other data shares them.
-        _allocated = MemoryLocking.RoundToPages((nuint)Math.Max(length, 1));
-        _pointer = (byte*)NativeMemory.AlignedAlloc(_allocated, MemoryLocking.PageSize);
-        NativeMemory.Clear(_pointer, _allocated);
-        _locked = MemoryLocking.TryLock(_pointer, _allocated);
+        _sizeClass = SecureSlabPool.ClassFor(length);
+        if (_sizeClass >= 0)
+        {
+            // Small buffers take a slot of an already locked slab: no system call per buffer.
+            _allocated = (nuint)SecureSlabPool.SlotSize(_sizeClass);
+            _pointer = SecureSlabPool.Rent(_sizeClass);
+        }
+        else
+        {
+            // Whole pages: mlock and madvise work on pages, and no other data shares them.
+            _allocated = MemoryLocking.RoundToPages((nuint)length);
+            _pointer = (byte*)NativeMemory.AlignedAlloc(_allocated, MemoryLocking.PageSize);
+            NativeMemory.Clear(_pointer, _allocated);
+            _locked = MemoryLocking.TryLock(_pointer, _allocated);
+        }
         SecureBufferRegistry.Add(this);
     }
 
@@ -72,8 +83,15 @@ public sealed unsafe class SecureBuffer : IDisposable
             _pointer = null;
         }
         CryptographicOperations.ZeroMemory(new Span<byte>(pointer, (int)Math.Min(_allocated, int.MaxValue)));
-        if (_locked) MemoryLocking.Unlock(pointer, _allocated);
-        NativeMemory.AlignedFree(pointer);
+        if (_sizeClass >= 0)
+        {
+            SecureSlabPool.Return(_sizeClass, pointer);
+        }
+        else
+        {
+            if (_locked) MemoryLocking.Unlock(pointer, _allocated);
+            NativeMemory.AlignedFree(pointer);
+        }
         SecureBufferRegistry.Remove(this);
         GC.SuppressFinalize(this);
     }

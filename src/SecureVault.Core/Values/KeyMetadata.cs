@@ -1,10 +1,11 @@
 // A secret's metadata: encrypted with AES-256-GCM under the metadata subkey,
 // AAD = "SecureVault v1 metadata" | vault id | secret id, as UTF-8 JSON. It carries the current
 // version so that a row whose version counter was rolled back is caught (integrity error).
+using System.Buffers;
+using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using SecureVault.Crypto;
-using SecureVault.Memory;
 
 namespace SecureVault.Values;
 
@@ -38,15 +39,26 @@ internal sealed class KeyMetadata
 
     public static KeyMetadata Open(ReadOnlySpan<byte> key, SealedBox box, Guid vaultId, Guid secretId)
     {
-        using var json = Aead.Open(key, box, Aad(vaultId, secretId), "a key's metadata", MaxBytes);
+        // Metadata (names, tags) becomes strings in KeyInfo anyway, so it is decrypted into a pooled
+        // array cleared after use rather than into locked memory: listing 100k keys stays cheap.
+        Aead.CheckShape(box, "a key's metadata", MaxBytes);
+        var json = ArrayPool<byte>.Shared.Rent(box.Ciphertext.Length);
         KeyMetadata? metadata;
         try
         {
-            metadata = JsonSerializer.Deserialize<KeyMetadata>(json.ReadOnlySpan, Json);
+            var plaintext = json.AsSpan(0, box.Ciphertext.Length);
+            if (!Aead.TryOpen(key, box, Aad(vaultId, secretId), plaintext))
+                throw new VaultIntegrityException("a key's metadata failed authentication");
+            metadata = JsonSerializer.Deserialize<KeyMetadata>(plaintext, Json);
         }
         catch (JsonException e)
         {
             throw new VaultIntegrityException("a key's metadata is not well-formed", e);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(json);
+            ArrayPool<byte>.Shared.Return(json);
         }
         if (metadata is null || metadata.FormatVersion != 1 || metadata.Name.Length == 0)
             throw new VaultIntegrityException("a key's metadata has an unknown version or no name");
