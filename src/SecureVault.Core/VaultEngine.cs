@@ -143,6 +143,9 @@ public sealed class VaultEngine
             return (h, p, slots, model);
         });
         CheckHeaderShape(header);
+        // The lookup column is not covered by the principal MAC; the MAC-covered name must agree with it.
+        if (record != null && principal != null && PrincipalNames.Normalize(record.Name) != PrincipalNames.Normalize(principal))
+            throw new VaultIntegrityException($"the principal row found for '{principal}' carries another name");
         var name = principal ?? record?.Name ?? PrincipalNames.Default;
         var passwordSlots = keyslots.Where(k => k.Kind == PasswordKeyslot.Kind).ToList();
         if (record is null || passwordSlots.Count == 0)

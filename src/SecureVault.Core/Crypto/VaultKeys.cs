@@ -6,6 +6,7 @@
 //   "SecureVault v1 principal" -> HMAC-SHA256 key that authenticates each principal row
 // Blind index: HMAC-SHA256(indexKey, UTF-8(NFKC(name).ToUpperInvariant())), 32 bytes, so lookups
 // are exact, case-insensitive, and a stolen file does not reveal key names.
+using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using SecureVault.Memory;
@@ -48,17 +49,25 @@ public sealed class VaultKeys : IDisposable
     /// <summary>The MAC over the canonical header bytes.</summary>
     public byte[] HeaderMac(ReadOnlySpan<byte> header) => HMACSHA256.HashData(_headerKey.ReadOnlySpan, header);
 
-    /// <summary>The MAC over a principal's canonical bytes (id, role, creation time, public keys, name).</summary>
+    /// <summary>
+    /// The MAC over a principal's canonical bytes: id | role (i32) | creation time (i64) | then
+    /// ECDH public key, ECDSA public key and UTF-8 name, each prefixed by its length (u16), so no
+    /// two different records share an encoding.
+    /// </summary>
     public byte[] PrincipalMac(Guid id, int role, long createdMs, byte[] ecdhPublic, byte[] ecdsaPublic, string name)
     {
         var nameBytes = Encoding.UTF8.GetBytes(name);
-        var message = new byte[16 + 4 + 8 + ecdhPublic.Length + ecdsaPublic.Length + nameBytes.Length];
+        var message = new byte[16 + 4 + 8 + 6 + ecdhPublic.Length + ecdsaPublic.Length + nameBytes.Length];
         id.TryWriteBytes(message);
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(message.AsSpan(16), role);
-        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(message.AsSpan(20), createdMs);
-        ecdhPublic.CopyTo(message, 28);
-        ecdsaPublic.CopyTo(message, 28 + ecdhPublic.Length);
-        nameBytes.CopyTo(message, 28 + ecdhPublic.Length + ecdsaPublic.Length);
+        BinaryPrimitives.WriteInt32LittleEndian(message.AsSpan(16), role);
+        BinaryPrimitives.WriteInt64LittleEndian(message.AsSpan(20), createdMs);
+        int offset = 28;
+        foreach (var field in new[] { ecdhPublic, ecdsaPublic, nameBytes })
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(message.AsSpan(offset), checked((ushort)field.Length));
+            field.CopyTo(message, offset + 2);
+            offset += 2 + field.Length;
+        }
         return HMACSHA256.HashData(_principalKey.ReadOnlySpan, message);
     }
 
