@@ -61,25 +61,17 @@ public sealed class SqliteVaultStore : IVaultStore
         }, checkSchema: false);
     }
 
-    public T Read<T>(Func<IVaultReader, T> work) => Execute(connection =>
-    {
-        using var transaction = connection.Connection.BeginTransaction(deferred: true);
-        connection.Transaction = transaction;
-        try
-        {
-            var result = work(connection);
-            transaction.Commit();
-            return result;
-        }
-        finally
-        {
-            connection.Transaction = null;
-        }
-    });
+    public T Read<T>(Func<IVaultReader, T> work) => InTransaction(deferred: true, work);
 
-    public T Write<T>(Func<IVaultWriter, T> work) => Execute(connection =>
+    public T Write<T>(Func<IVaultWriter, T> work) => InTransaction(deferred: false, work);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in one transaction. A writer takes the write lock at BEGIN
+    /// (deferred: false is BEGIN IMMEDIATE) so two read-modify-write transactions never deadlock.
+    /// </summary>
+    private T InTransaction<T>(bool deferred, Func<SqliteStoreConnection, T> work) => Execute(connection =>
     {
-        using var transaction = connection.Connection.BeginTransaction(deferred: false);
+        using var transaction = connection.Connection.BeginTransaction(deferred);
         connection.Transaction = transaction;
         try
         {

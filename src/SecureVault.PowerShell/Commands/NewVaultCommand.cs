@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using System.Security;
 using SecureVault.Crypto;
 
 namespace SecureVault.PowerShell.Commands;
@@ -7,18 +6,9 @@ namespace SecureVault.PowerShell.Commands;
 /// <summary>Creates a vault with one owner (an Admin) protected by a password, and leaves it unlocked.</summary>
 [Cmdlet(VerbsCommon.New, "Vault", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(VaultStatus))]
-public sealed class NewVaultCommand : VaultCommandBase
+public sealed class NewVaultCommand : VaultSessionCommandBase
 {
     #region Parameters
-
-    /// <summary>The owner's password (at least 8 characters).</summary>
-    [Parameter(Mandatory = true, Position = 0)]
-    public SecureString Password { get; set; } = null!;
-
-    /// <summary>The owner's principal name. Default: the operating-system user name.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? Principal { get; set; }
 
     /// <summary>Argon2id memory in MiB (default 64).</summary>
     [Parameter]
@@ -35,9 +25,6 @@ public sealed class NewVaultCommand : VaultCommandBase
     [ValidateRange(1, KdfParameters.MaxParallelism)]
     public int KdfParallelism { get; set; } = KdfParameters.Default.Parallelism;
 
-    /// <summary>How long the new session stays unlocked without use (default 15 minutes).</summary>
-    [Parameter]
-    public TimeSpan? Timeout { get; set; }
 
     #endregion
 

@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using System.Security;
 
 namespace SecureVault.PowerShell.Commands;
 
@@ -9,22 +8,9 @@ namespace SecureVault.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Unlock, "Vault")]
 [OutputType(typeof(VaultStatus))]
-public sealed class UnlockVaultCommand : VaultCommandBase
+public sealed class UnlockVaultCommand : VaultSessionCommandBase
 {
     #region Parameters
-
-    /// <summary>The principal's password.</summary>
-    [Parameter(Mandatory = true, Position = 0)]
-    public SecureString Password { get; set; } = null!;
-
-    /// <summary>The principal to unlock as. Default: the only principal, or the operating-system user name.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? Principal { get; set; }
-
-    /// <summary>How long the session stays unlocked without use (default 15 minutes).</summary>
-    [Parameter]
-    public TimeSpan? Timeout { get; set; }
 
     /// <summary>Writes the vault status after unlocking.</summary>
     [Parameter]
