@@ -51,24 +51,26 @@ build() {
   echo "build: module in out/SecureVault, CLI in out/cli (version $(version))"
 }
 
-summarize_trx() { # prints "N passed, N failed, N skipped" summed over every TRX file given
-  python3 - "$@" <<'PY'
-import sys, xml.etree.ElementTree as ET
-passed = failed = skipped = 0
-for path in sys.argv[1:]:
-    counters = ET.parse(path).getroot().find('.//{*}ResultSummary/{*}Counters')
-    passed += int(counters.get('passed', 0))
-    failed += int(counters.get('failed', 0)) + int(counters.get('error', 0)) + int(counters.get('timeout', 0)) + int(counters.get('aborted', 0))
-    skipped += int(counters.get('notExecuted', 0)) + int(counters.get('inconclusive', 0))
-print(f"{passed} passed, {failed} failed, {skipped} skipped")
-PY
+summarize_trx() { # prints "N passed, N failed, N skipped" summed over the TRX files given
+  awk '
+    /<Counters / {
+      for (i = 1; i <= NF; i++) {
+        split($i, kv, "="); gsub(/[^0-9]/, "", kv[2])
+        if (kv[1] == "passed") passed += kv[2]
+        if (kv[1] == "failed" || kv[1] == "error" || kv[1] == "timeout" || kv[1] == "aborted") failed += kv[2]
+        if (kv[1] == "notExecuted" || kv[1] == "inconclusive") skipped += kv[2]
+      }
+    }
+    END { printf "%d passed, %d failed, %d skipped\n", passed, failed, skipped }' "$@"
 }
 
 run_tests() {
   build
   local results="$root/out/test-results" status=0
   rm -rf "$results"
-  dotnet test SecureVault.slnx -c "$config" --no-build --nologo --logger trx --results-directory "$results" || status=$?
+  # A hung test fails its assembly after 10 minutes instead of stalling CI.
+  dotnet test SecureVault.slnx -c "$config" --no-build --nologo --logger trx --results-directory "$results" \
+    --blame-hang-timeout 10m || status=$?
   if command -v pwsh >/dev/null 2>&1; then
     pwsh -NoProfile -File build.ps1 -Task Pester -NoBuild || status=1
   else
