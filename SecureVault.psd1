@@ -11,6 +11,9 @@
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('SecureVault.format.ps1xml')
+    # The SecretManagement extension vault: its Get-Secret, Set-Secret, ... are exported by the
+    # nested module only, never by this root module (they would shadow SecretManagement's own).
+    NestedModules        = @('SecureVault.Extension')
     CmdletsToExport      = @(
         'New-Vault'
         'Unlock-Vault'
@@ -27,7 +30,7 @@
     VariablesToExport    = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('Secrets', 'Vault', 'Security', 'Encryption', 'Argon2', 'Linux', 'Windows', 'MacOS')
+            Tags       = @('SecretManagement', 'Secrets', 'Vault', 'Security', 'Encryption', 'Argon2', 'Linux', 'Windows', 'MacOS')
             ProjectUri = 'https://example.invalid/securevault'
         }
     }

@@ -30,6 +30,7 @@ public sealed class VaultEngine
     private static readonly byte[] DataKeyCheckLabel = "SecureVault v1 data key check"u8.ToArray();
     private static readonly byte[] MetadataKeyCheckLabel = "SecureVault v1 metadata key check"u8.ToArray();
     private const int ScalarsSize = 2 * EcKeys.PrivateKeySize;
+    private static readonly IReadOnlyDictionary<string, object> EmptyFields = new Dictionary<string, object>();
     private readonly IVaultStore _store;
     private readonly IClock _clock;
 
@@ -254,10 +255,7 @@ public sealed class VaultEngine
     {
         KeyNames.Validate(name);
         ArgumentNullException.ThrowIfNull(value);
-        update ??= new KeyUpdate();
-        var tags = update.Tags is null ? null : KeyNames.ValidateTags(update.Tags);
-        var service = KeyNames.ValidateText(update.Service, "The service", KeyNames.MaxServiceLength);
-        var description = KeyNames.ValidateText(update.Description, "The description", KeyNames.MaxDescriptionLength);
+        var change = MetadataChange.From(update ?? new KeyUpdate());
         using var plaintext = SecretCodec.Encode(value);
 
         return WithSession(session =>
@@ -274,7 +272,7 @@ public sealed class VaultEngine
                     SecureBuffer dataKey;
                     if (existing is null)
                     {
-                        metadata = new KeyMetadata { Name = name, Version = 1, Owner = session.PrincipalId, CreatedMs = now, Tags = tags ?? [] };
+                        metadata = new KeyMetadata { Name = name, Version = 1, Owner = session.PrincipalId, CreatedMs = now };
                         dataKey = new SecureBuffer(32);
                         RandomNumberGenerator.Fill(dataKey.Span);
                         existing = new SecretRecord(Guid.NewGuid(), index, 0, default);
@@ -286,15 +284,13 @@ public sealed class VaultEngine
                         metadata = OpenMetadata(session, existing, name);
                         dataKey = UnwrapDataKey(w, session, existing.Id, w.WrappedKey(existing.Id, session.PrincipalId), metadata);
                         metadata.Version = existing.CurrentVersion + 1;
-                        if (tags != null) metadata.Tags = tags;
                     }
+                    change.ApplyTo(metadata);
                     using (dataKey)
                     {
                         metadata.Type = value.Type;
                         metadata.UpdatedMs = now;
                         metadata.Versions = metadata.Versions.Append(metadata.Version).TakeLast(DefaultVersionsKept).ToArray();
-                        if (service != null) metadata.Service = service.Length == 0 ? null : service;
-                        if (description != null) metadata.Description = description.Length == 0 ? null : description;
                         var box = Aead.Seal(dataKey.ReadOnlySpan, plaintext.ReadOnlySpan, ValueAad(session.VaultId, existing.Id, metadata.Version, value.Type));
                         w.InsertVersion(new VersionRecord(existing.Id, metadata.Version, (int)value.Type, box, now));
                     }
@@ -303,6 +299,22 @@ public sealed class VaultEngine
                     return ToInfo(metadata, existing.Id);
                 });
         });
+    }
+
+    /// <summary>Changes a key's metadata (tags, service, description, fields) without writing a new version.</summary>
+    public VaultKeyInfo UpdateKeyInfo(string name, KeyUpdate update)
+    {
+        KeyNames.Validate(name);
+        var change = MetadataChange.From(update);
+        return WithSession(session => _store.Write(w =>
+        {
+            var record = w.FindSecret(session.Keys.NameIndex(name)) ?? throw new VaultKeyNotFoundException(name) { Target = name };
+            var metadata = OpenMetadata(session, record, name);
+            change.ApplyTo(metadata);
+            metadata.UpdatedMs = NowMs();
+            w.UpsertSecret(record with { Metadata = metadata.Seal(session.Keys.MetadataCipherKey, session.VaultId, record.Id) });
+            return ToInfo(metadata, record.Id);
+        }));
     }
 
     /// <summary>Reads a key's value (the current version, or <paramref name="version"/>). The caller disposes it.</summary>
@@ -573,6 +585,7 @@ public sealed class VaultEngine
         Tags = metadata.Tags,
         Service = metadata.Service,
         Description = metadata.Description,
+        Fields = metadata.Fields is null ? EmptyFields : metadata.Fields.ToDictionary(f => f.Key, f => f.Value.ToObject(), StringComparer.OrdinalIgnoreCase),
         Created = DateTime.UnixEpoch.AddMilliseconds(metadata.CreatedMs),
         Updated = DateTime.UnixEpoch.AddMilliseconds(metadata.UpdatedMs),
         Vault = Vault,

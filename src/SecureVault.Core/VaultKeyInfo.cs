@@ -23,6 +23,9 @@ public sealed class VaultKeyInfo
 
     public string? Description { get; init; }
 
+    /// <summary>Typed metadata fields (string, int or DateTime), for example from SecretManagement's -Metadata.</summary>
+    public required IReadOnlyDictionary<string, object> Fields { get; init; }
+
     public required DateTime Created { get; init; }
 
     public required DateTime Updated { get; init; }
@@ -36,8 +39,12 @@ public sealed class VaultKeyInfo
     public override string ToString() => Name;
 }
 
-/// <summary>Metadata to set with a write: null leaves a field as it is.</summary>
-public sealed record KeyUpdate(string[]? Tags = null, string? Service = null, string? Description = null);
+/// <summary>
+/// Metadata to set with a write: null leaves a field as it is. <paramref name="Fields"/>, when
+/// given, replaces all typed fields (values: string, int or DateTime).
+/// </summary>
+public sealed record KeyUpdate(string[]? Tags = null, string? Service = null, string? Description = null,
+    IReadOnlyDictionary<string, object?>? Fields = null);
 
 /// <summary>Which keys a listing returns: all conditions must hold.</summary>
 public sealed record KeyFilter(string? Name = null, string[]? Tags = null, string? Service = null)

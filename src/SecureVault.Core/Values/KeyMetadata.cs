@@ -24,6 +24,7 @@ internal sealed class KeyMetadata
     [JsonPropertyName("tags")] public string[] Tags { get; set; } = [];
     [JsonPropertyName("service")] public string? Service { get; set; }
     [JsonPropertyName("description")] public string? Description { get; set; }
+    [JsonPropertyName("fields")] public Dictionary<string, KeyFieldValue>? Fields { get; set; }
     [JsonPropertyName("owner")] public Guid Owner { get; set; }
 
     /// <summary>The commitment to the key's data key (see KeyCommitment): a planted wrapped key fails it.</summary>

@@ -1,0 +1,30 @@
+using System.Collections;
+using System.Management.Automation;
+
+namespace SecureVault.PowerShell.Extension;
+
+/// <summary>SecretManagement's Set-Secret: a new key, or a new version of an existing one, with optional metadata.</summary>
+[Cmdlet(VerbsCommon.Set, "Secret")]
+public sealed class SetSecretCommand : SecretVaultCommandBase
+{
+    /// <summary>The key name.</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    public string Name { get; set; } = "";
+
+    /// <summary>The value: string, SecureString, byte[], PSCredential or Hashtable.</summary>
+    [Parameter(Mandatory = true, Position = 1)]
+    public object Secret { get; set; } = null!;
+
+    /// <summary>Metadata (string, int, DateTime values); when given and not empty it replaces the key's metadata.</summary>
+    [Parameter]
+    public Hashtable? Metadata { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        Invoke(engine =>
+        {
+            using var value = SecretConverter.ToSecret(Secret);
+            engine.SetKey(Name, value, Metadata is { Count: > 0 } ? MetadataMapping.ToUpdate(Metadata) : null);
+        }, Name);
+    }
+}

@@ -1,0 +1,13 @@
+using System.Management.Automation;
+
+namespace SecureVault.PowerShell.Extension;
+
+/// <summary>
+/// SecretManagement's Unregister-SecretVault: locks the vault in this process (its keys are
+/// zeroized). The vault file itself is kept: unregistering forgets a registration, not secrets.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Unregister, "SecretVault")]
+public sealed class UnregisterSecretVaultCommand : SecretVaultCommandBase
+{
+    protected override void ProcessRecord() => Invoke(engine => engine.Lock());
+}
