@@ -62,4 +62,13 @@ public sealed class KeyFieldsTests : IDisposable
         Assert.Equal("value", value.ToPlainString());
         Assert.Throws<VaultKeyNotFoundException>(() => _vault.Engine.UpdateKeyInfo("missing", new KeyUpdate(Description: "x")));
     }
+
+    [Fact]
+    public void Metadata_too_large_to_read_back_is_refused_at_write_time()
+    {
+        // Every field at its limit, every character escaped in JSON: far over the 64 KiB bound.
+        var fields = Enumerable.Range(0, KeyFields.MaxFields).ToDictionary(i => "f" + i, i => (object?)new string('\u00e9', KeyFields.MaxTextLength));
+        Assert.Throws<VaultInvalidInputException>(() => Write("k", new KeyUpdate(Fields: fields)));
+        Assert.Empty(_vault.Engine.ListKeys());
+    }
 }

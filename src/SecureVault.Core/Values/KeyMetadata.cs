@@ -35,6 +35,9 @@ internal sealed class KeyMetadata
     public SealedBox Seal(ReadOnlySpan<byte> key, Guid vaultId, Guid secretId)
     {
         var json = JsonSerializer.SerializeToUtf8Bytes(this, Json);
+        // Refused at write time: metadata over the bound would seal fine but never open again.
+        if (json.Length > MaxBytes)
+            throw new VaultInvalidInputException($"The key's metadata would take {json.Length:N0} bytes; at most {MaxBytes:N0} are allowed. Use fewer or shorter fields, tags or description.");
         return Aead.Seal(key, json, Aad(vaultId, secretId));
     }
 
