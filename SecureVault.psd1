@@ -24,6 +24,7 @@
         'Get-VaultKeyInfo'
         'Remove-VaultKey'
         'Set-VaultPassword'
+        'Import-VaultSecret'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -20,7 +20,7 @@ public sealed class HelpTests(ModuleFixture fixture)
             if (synopsis.Length == 0 || synopsis.StartsWith(command.Name + " ", StringComparison.Ordinal) || synopsis.Contains("[-", StringComparison.Ordinal))
                 problems.Add($"{command.Name}: no synopsis");
             var description = vault.Invoke("(Get-Help -Name $n -Full).description | ForEach-Object Text", ("n", command.Name));
-            if (string.Join("", description.Select(d => d.BaseObject as string)).Trim().Length == 0)
+            if (string.Join("", description.Select(d => d?.BaseObject as string)).Trim().Length == 0)
                 problems.Add($"{command.Name}: no description");
             var examples = vault.Invoke("@((Get-Help -Name $n -Full).examples.example).Count", ("n", command.Name));
             if ((int)examples.Single().BaseObject == 0) problems.Add($"{command.Name}: no examples");
@@ -29,7 +29,7 @@ public sealed class HelpTests(ModuleFixture fixture)
             foreach (var parameter in command.Parameters.Keys.Where(p => !common.Contains(p)))
             {
                 var text = vault.Invoke("(Get-Help -Name $n -Parameter $p).description | ForEach-Object Text", ("n", command.Name), ("p", parameter));
-                if (string.Join("", text.Select(t => t.BaseObject as string)).Trim().Length == 0)
+                if (string.Join("", text.Select(t => t?.BaseObject as string)).Trim().Length == 0)
                     problems.Add($"{command.Name} -{parameter}: no description");
             }
         }

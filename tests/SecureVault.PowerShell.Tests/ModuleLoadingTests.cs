@@ -8,7 +8,7 @@ public sealed class ModuleLoadingTests(ModuleFixture fixture)
 {
     private static readonly string[] ExpectedCmdlets =
     [
-        "Get-VaultKey", "Get-VaultKeyInfo", "Get-VaultStatus", "Lock-Vault", "New-Vault",
+        "Get-VaultKey", "Get-VaultKeyInfo", "Get-VaultStatus", "Import-VaultSecret", "Lock-Vault", "New-Vault",
         "Remove-VaultKey", "Set-VaultKey", "Set-VaultPassword", "Unlock-Vault",
     ];
 
