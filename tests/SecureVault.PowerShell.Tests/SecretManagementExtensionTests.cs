@@ -282,4 +282,34 @@ public sealed class SecretManagementExtensionTests(ModuleFixture fixture)
     }
 
     private static string Plain(object value) => new NetworkCredential("", Assert.IsType<SecureString>(value)).Password;
+
+    [Fact]
+    public void Registration_keys_are_read_without_regard_to_case()
+    {
+        using var vault = new HostedVault(fixture);
+        vault.Invoke("Set-VaultKey -Vault $v -Name k -Value 'from the registered vault'", ("v", vault.VaultPath));
+        using var host = new SecretManagementHost(fixture.ModuleManifest) { VaultParameters = new Hashtable { ["vault"] = vault.VaultPath } };
+        Assert.Equal("from the registered vault", Plain(Assert.Single(host.Invoke("Get-Secret", new Hashtable { ["Name"] = "k" })).BaseObject));
+    }
+
+    [Fact]
+    public void A_relative_vault_path_in_the_registration_is_refused()
+    {
+        using var vault = new HostedVault(fixture);
+        using var host = new SecretManagementHost(fixture.ModuleManifest) { VaultParameters = new Hashtable { ["Vault"] = "vaults/team.vault" } };
+        var (output, errors, _) = host.Call("Test-SecretVault", new Hashtable());
+        Assert.False((bool)Assert.Single(output).BaseObject);
+        Assert.StartsWith("InvalidInput,", Assert.Single(errors).FullyQualifiedErrorId);
+    }
+
+    [Fact]
+    public void Unregister_SecretVault_never_fails_even_for_a_refused_registration()
+    {
+        using var vault = new HostedVault(fixture);
+        using var host = NewHost(vault);
+        host.VaultParameters["Password"] = "leaked-by-mistake";
+        var (_, errors, thrown) = host.Call("Unregister-SecretVault", new Hashtable());
+        Assert.Null(thrown);
+        Assert.Empty(errors);
+    }
 }

@@ -13,9 +13,18 @@ internal static class SecretManagementTypes
 {
     private const string Namespace = "Microsoft.PowerShell.SecretManagement";
 
-    private static Type? Find(string name) => AppDomain.CurrentDomain.GetAssemblies()
-        .Select(a => a.GetType($"{Namespace}.{name}", throwOnError: false))
-        .FirstOrDefault(t => t != null);
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Type> Found = new();
+
+    /// <summary>A SecretManagement type by name; found types are cached (scanning every assembly per key is slow).</summary>
+    private static Type? Find(string name)
+    {
+        if (Found.TryGetValue(name, out var cached)) return cached;
+        var type = AppDomain.CurrentDomain.GetAssemblies()
+            .Select(a => a.GetType($"{Namespace}.{name}", throwOnError: false))
+            .FirstOrDefault(t => t != null);
+        if (type != null) Found[name] = type; // not found is not cached: SecretManagement may load later
+        return type;
+    }
 
     /// <summary>
     /// SecretManagement's PasswordRequiredException (so the user sees the standard "unlock the

@@ -16,6 +16,8 @@ public sealed class TestSecretVaultCommand : SecretVaultCommandBase
         try
         {
             var status = Engine.GetStatus();
+            if (Settings.HasCertificate)
+                WriteWarning($"The certificate settings of '{VaultName}' are not used yet: certificate unlock is planned. Unlock with Unlock-SecretVault or Unlock-Vault.");
             if (status.IsLocked) WriteVerbose($"The vault '{status.Vault}' is locked: run Unlock-SecretVault -Name '{VaultName}' before reading secrets.");
             healthy = true;
         }

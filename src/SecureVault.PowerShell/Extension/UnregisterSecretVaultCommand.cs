@@ -9,5 +9,17 @@ namespace SecureVault.PowerShell.Extension;
 [Cmdlet(VerbsLifecycle.Unregister, "SecretVault")]
 public sealed class UnregisterSecretVaultCommand : SecretVaultCommandBase
 {
-    protected override void ProcessRecord() => Invoke(engine => engine.Lock());
+    protected override void ProcessRecord()
+    {
+        try
+        {
+            Engine.Lock();
+        }
+        catch (VaultException e)
+        {
+            // Unregistering must always succeed, above all for a registration whose parameters are
+            // refused: a failure here would stop SecretManagement before it forgets the registration.
+            WriteVerbose($"Nothing to lock for '{VaultName}': {e.Message}");
+        }
+    }
 }
