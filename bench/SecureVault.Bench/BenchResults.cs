@@ -16,8 +16,11 @@ public sealed record BenchResults(
     IReadOnlyList<TargetCheck> Targets,
     double PeakWorkingSetMiB);
 
-/// <summary>The cmdlet measurements, or why they were skipped; how many engine assemblies were loaded (1: shared with the bench).</summary>
-public sealed record CmdletResults(string? Skipped, int? EngineCopiesLoaded, IReadOnlyList<CmdletSizeResult> Sizes);
+/// <summary>
+/// The cmdlet measurements, or why they were skipped; how many engine assemblies were loaded (1: shared with the bench);
+/// whether SecretManagement's per-call script ran with a stand-in for Write-Verbose (the hosted runspace has no Microsoft.PowerShell.Utility).
+/// </summary>
+public sealed record CmdletResults(string? Skipped, int? EngineCopiesLoaded, bool? WriteVerboseStandIn, IReadOnlyList<CmdletSizeResult> Sizes);
 
 /// <summary>How a figure at the largest size compares with the smallest (1.0 = flat).</summary>
 public sealed record RatioResult(string Figure, int FromKeys, int ToKeys, double Ratio, double? Target, bool? Pass);

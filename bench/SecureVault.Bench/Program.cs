@@ -50,6 +50,7 @@ foreach (var (vault, working) in prepared)
 // Then the cmdlets on the same working copies (which now also hold the engine run's new keys).
 var cmdletResults = new List<CmdletSizeResult>();
 string? cmdletSkip = "--no-cmdlets was given";
+bool? writeVerboseStandIn = null;
 if (options.Cmdlets)
 {
     using var cmdletBench = CmdletBench.TryStart(paths, options, log, out cmdletSkip);
@@ -59,6 +60,7 @@ if (options.Cmdlets)
     }
     else
     {
+        writeVerboseStandIn = cmdletBench.WriteVerboseStandInUsed;
         foreach (var (vault, working) in prepared)
         {
             log.WriteLine($"Cmdlets, {vault.Keys:N0} keys:");
@@ -81,7 +83,7 @@ var results = new BenchResults(
     new RunInfo(started.ToString("O"), Math.Round(clock.Elapsed.TotalSeconds, 1), options.Sizes.ToArray(), options.Ops, options.UnlockRuns,
         options.ListRuns, options.ColdRuns, options.Quick, BenchData.ValueBytes, BenchData.CheapKdf.ToString(), GitCommit(paths.RepoRoot),
         loadAtStart, MachineInfo.LoadAverage()),
-    ecdh, fsync, engineResults, new CmdletResults(cmdletSkip, cmdletResults.Count > 0 ? CmdletBench.EngineCopiesLoaded() : null, cmdletResults), unlock, ratios,
+    ecdh, fsync, engineResults, new CmdletResults(cmdletSkip, cmdletResults.Count > 0 ? CmdletBench.EngineCopiesLoaded() : null, writeVerboseStandIn, cmdletResults), unlock, ratios,
     TargetEvaluator.Targets(engineResults, unlock, ratios),
     Math.Round(process.PeakWorkingSet64 / 1048576.0, 1));
 

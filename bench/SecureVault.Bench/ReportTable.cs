@@ -37,6 +37,14 @@ public static class ReportTable
                 cmdlets.Add([N(s.Keys), F(s.GetVaultKey.P50Ms), F(s.GetVaultKey.P99Ms), F(s.SetVaultKey.P50Ms), F(s.SetVaultKey.P99Ms), F(s.GetVaultKeyInfoAllMedianMs, 1), F(s.PeakWorkingSetMiB, 0)]);
             Write(cmdlets, output);
             output.WriteLine($"  SecureVault.Core copies loaded: {results.Cmdlets.EngineCopiesLoaded} (1: the module shares the bench's engine and sessions)");
+            output.WriteLine();
+            output.WriteLine("SecretManagement path (& $module \"SecureVault.Extension\\<Command>\" @Params, SecretManagement's per-call script)");
+            var extension = new List<string[]> { new[] { "keys", "Get-SecretInfo -Filter <exact name> p50", "p99", "Get-Secret -Name <name> p50", "p99" } };
+            foreach (var s in results.Cmdlets.Sizes)
+                extension.Add([N(s.Keys), F(s.ExtensionGetSecretInfo.P50Ms), F(s.ExtensionGetSecretInfo.P99Ms), F(s.ExtensionGetSecret.P50Ms), F(s.ExtensionGetSecret.P99Ms)]);
+            Write(extension, output);
+            if (results.Cmdlets.WriteVerboseStandIn == true)
+                output.WriteLine("  Write-Verbose in that script: a stand-in cmdlet of the same shape (this host has no Microsoft.PowerShell.Utility)");
         }
         output.WriteLine();
 

