@@ -312,4 +312,21 @@ public sealed class SecretManagementExtensionTests(ModuleFixture fixture)
         Assert.Null(thrown);
         Assert.Empty(errors);
     }
+
+    [Fact]
+    public void Register_SecretVaults_own_check_imports_the_extension_folder_alone_and_finds_the_contract()
+    {
+        // Register-SecretVault imports <module folder>/<ModuleName>.Extension by itself (-Force -PassThru)
+        // in a fresh runspace and checks ExportedCommands and their parameters.
+        using var runspace = RunspaceFactory.CreateRunspace(InitialSessionState.CreateDefault2());
+        runspace.Open();
+        using var ps = System.Management.Automation.PowerShell.Create();
+        ps.Runspace = runspace;
+        var extensionFolder = Path.Combine(Path.GetDirectoryName(fixture.ModuleManifest)!, "SecureVault.Extension");
+        ps.AddScript("param($path) Microsoft.PowerShell.Core\\Import-Module -Name $path -Force -PassThru").AddArgument(extensionFolder);
+        var module = (PSModuleInfo)Assert.Single(ps.Invoke()).BaseObject;
+        Assert.Empty(ps.Streams.Error);
+        Assert.Equal(ContractCommands.Order(), module.ExportedCommands.Keys.Order());
+        Assert.True(module.ExportedCommands["Set-Secret"].Parameters.ContainsKey("Metadata")); // SetSecretSupportsMetadata
+    }
 }
