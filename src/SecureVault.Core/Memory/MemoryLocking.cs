@@ -16,7 +16,6 @@ internal static unsafe class MemoryLocking
 {
     private const int MADV_DONTDUMP = 16;
     private static volatile MemoryLockStatus? _failure;
-    private static int _lockedCount;
 
     public static readonly nuint PageSize = (nuint)Environment.SystemPageSize;
 
@@ -51,7 +50,6 @@ internal static unsafe class MemoryLocking
             }
         }
         if (why != null) _failure = new MemoryLockStatus(false, why);
-        if (ok) Interlocked.Increment(ref _lockedCount);
         return ok;
     }
 

@@ -18,8 +18,6 @@ internal static class SecureBufferRegistry
 
     public static void Remove(SecureBuffer buffer) { lock (Gate) Live.Remove(buffer); }
 
-    public static int Count { get { lock (Gate) return Live.Count; } }
-
     /// <summary>Zeroizes and releases every buffer still alive.</summary>
     public static void ZeroizeAll()
     {

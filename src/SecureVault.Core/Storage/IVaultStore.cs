@@ -48,7 +48,6 @@ public interface IVaultReader
     SecretRecord? FindSecret(byte[] nameIndex);
     SecretValueRecord? ReadValue(byte[] nameIndex, Guid principalId, int? version);
     WrappedKeyRecord? WrappedKey(Guid secretId, Guid principalId);
-    IReadOnlyList<int> Versions(Guid secretId);
     IEnumerable<SecretRecord> Secrets();
     long CountSecrets();
 }

@@ -95,14 +95,6 @@ internal sealed class SqliteStoreConnection(SqliteConnection connection) : IVaul
         return reader.Read() ? new WrappedKeyRecord(secretId, principalId, reader.GetInt64(0), Box(reader, 1)) : null;
     }
 
-    public IReadOnlyList<int> Versions(Guid secretId)
-    {
-        var result = new List<int>();
-        using var reader = Query("SELECT version FROM secret_versions WHERE secret_id = $p0 ORDER BY version", secretId.ToByteArray());
-        while (reader.Read()) result.Add(reader.GetInt32(0));
-        return result;
-    }
-
     public IEnumerable<SecretRecord> Secrets()
     {
         using var reader = Query("SELECT secret_id, name_index, current_version, meta_nonce, meta_cipher, meta_tag FROM secrets");
