@@ -36,6 +36,9 @@ public sealed class WildcardTests
     [InlineData("a*", true)]
     [InlineData("a?", true)]
     [InlineData("[a]", true)]
+    [InlineData("a`*b", false)]
+    [InlineData("a`[1`]", false)]
+    [InlineData("a``*", true)]
     public void Wildcard_characters_are_recognized(string pattern, bool expected)
     {
         Assert.Equal(expected, Wildcard.HasWildcards(pattern));
@@ -74,5 +77,28 @@ public sealed class WildcardTests
     {
         using var vault = new TestVault();
         Assert.Empty(vault.Engine.ListKeys(new KeyFilter(Name: new string('x', KeyNames.MaxNameLength + 1))));
+    }
+
+    [Theory]
+    [InlineData("a`*b", "a*b")]
+    [InlineData("a`[1`]", "a[1]")]
+    [InlineData("tick``", "tick`")]
+    [InlineData("plain", "plain")]
+    public void Unescaping_gives_the_literal_name(string pattern, string expected)
+    {
+        Assert.Equal(expected, Wildcard.Unescape(pattern));
+    }
+
+    [Fact]
+    public void An_escaped_name_with_wildcard_characters_finds_exactly_that_key()
+    {
+        using var vault = new TestVault();
+        foreach (var name in new[] { "a[1]", "a1", "a*b", "axb" })
+        {
+            using var value = SecureVault.Values.SecretText.FromString(name);
+            vault.Engine.SetKey(name, value);
+        }
+        Assert.Equal(["a[1]"], vault.Engine.ListKeys(new KeyFilter("a`[1`]")).Select(k => k.Name));
+        Assert.Equal(["a*b"], vault.Engine.ListKeys(new KeyFilter("a`*b")).Select(k => k.Name));
     }
 }

@@ -16,11 +16,31 @@ public sealed class Wildcard
     /// <summary>True when <paramref name="text"/> matches the whole pattern.</summary>
     public bool IsMatch(string text) => _regex.IsMatch(text);
 
-    /// <summary>True when the pattern has wildcard characters (otherwise it names exactly one key).</summary>
-    public static bool HasWildcards(string pattern) => pattern.IndexOfAny(['*', '?', '[']) >= 0;
+    /// <summary>
+    /// True when the pattern has an unescaped wildcard character (* ? [). Otherwise it names exactly
+    /// one key, which is found through the blind index instead of a scan.
+    /// </summary>
+    public static bool HasWildcards(string pattern)
+    {
+        for (int i = 0; i < pattern.Length; i++)
+        {
+            if (pattern[i] == '`') i++; // the next character is literal
+            else if (pattern[i] is '*' or '?' or '[') return true;
+        }
+        return false;
+    }
 
-    /// <summary>The pattern with ` escapes removed, for a pattern without wildcards.</summary>
-    public static string Unescape(string pattern) => pattern.Replace("`", "");
+    /// <summary>The literal text of a pattern without wildcards: each ` escape gives the character after it.</summary>
+    public static string Unescape(string pattern)
+    {
+        var text = new StringBuilder(pattern.Length);
+        for (int i = 0; i < pattern.Length; i++)
+        {
+            if (pattern[i] == '`' && i + 1 < pattern.Length) i++;
+            text.Append(pattern[i]);
+        }
+        return text.ToString();
+    }
 
     private static string ToRegex(string pattern)
     {
