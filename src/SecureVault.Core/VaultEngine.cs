@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using SecureVault.Audit;
 using SecureVault.Crypto;
 using SecureVault.Identity;
 using SecureVault.Memory;
@@ -16,7 +17,7 @@ namespace SecureVault;
 /// all call this. Each public operation checks the session, validates input before touching
 /// anything, and runs as one store transaction.
 /// </summary>
-public sealed class VaultEngine
+public sealed partial class VaultEngine
 {
     public const int FormatVersion = 1;
     public const string Magic = "SecureVault";
@@ -97,16 +98,20 @@ public sealed class VaultEngine
                 new WrapContext(WrapPurpose.MetadataKey, vaultId, vaultId, principalId));
 
             _store.Initialize();
+            AuditRow createRecord;
             try
             {
-                _store.Write(w =>
+                createRecord = _store.Write(w =>
                 {
                     w.InsertHeader(header);
                     long senderId = w.InsertSenderKey(principalId, senderPublic, now);
                     var mac = keys.PrincipalMac(principalId, (int)Role.Admin, now, ecdhPublic, ecdsaPublic, principalName);
                     w.InsertPrincipal(new PrincipalRecord(principalId, principalName, (int)Role.Admin, ecdhPublic, ecdsaPublic, now, senderId, wrappedMetadataKey, mac));
                     w.UpsertKeyslot(keyslot);
-                    return 0;
+                    // The chain starts in the same transaction: no vault exists without its first record.
+                    AuditTrail.EnsureSigner(w, vaultId, keys, principalId, ecdsaPublic);
+                    using var signing = EcKeys.ImportEcdsaPrivate(scalars.ReadOnlySpan[EcKeys.PrivateKeySize..ScalarsSize], ecdsaPublic, "the owner's signing key");
+                    return AuditTrail.Append(w, vaultId, principalId, signing, keys, new AuditFacts(AuditAction.Create), AuditOutcome.Success, null, now);
                 });
             }
             catch
@@ -119,6 +124,8 @@ public sealed class VaultEngine
             var principalRecord = _store.Read(r => r.FindPrincipal(principalId))!;
             SessionRegistry.Add(NewSession(header, principalRecord, scalars, keys, timeout));
             keys = null; // the session owns them now
+            // A memory that cannot be written only weakens the rollback check; the next unlock says so.
+            _ = AuditHeadMemory.Remember(vaultId, createRecord.Seq, createRecord.Hash);
         }
         finally
         {
@@ -130,9 +137,11 @@ public sealed class VaultEngine
 
     /// <summary>
     /// Authenticates <paramref name="principal"/> (null: the only principal, or the OS user name)
-    /// with a password and opens the process-wide session.
+    /// with a password and opens the process-wide session. Every attempt is audited; a failed one
+    /// unsigned (there is no key to sign with), covered by the next signed record. The result
+    /// carries warnings, such as a vault that has gone backwards since this profile last saw it.
     /// </summary>
-    public void Unlock(ReadOnlySpan<byte> password, string? principal = null, TimeSpan? idleTimeout = null)
+    public UnlockResult Unlock(ReadOnlySpan<byte> password, string? principal = null, TimeSpan? idleTimeout = null)
     {
         var timeout = CheckTimeout(idleTimeout);
         var (header, record, keyslots, anyKeyslot) = _store.Read(r =>
@@ -144,73 +153,171 @@ public sealed class VaultEngine
             return (h, p, slots, model);
         });
         CheckHeaderShape(header);
-        // The lookup column is not covered by the principal MAC; the MAC-covered name must agree with it.
-        if (record != null && principal != null && PrincipalNames.Normalize(record.Name) != PrincipalNames.Normalize(principal))
-            throw new VaultIntegrityException($"the principal row found for '{principal}' carries another name");
-        var name = principal ?? record?.Name ?? PrincipalNames.Default;
-        var passwordSlots = keyslots.Where(k => k.Kind == PasswordKeyslot.Kind).ToList();
-        if (record is null || passwordSlots.Count == 0)
-        {
-            if (anyKeyslot != null) PasswordKeyslot.SpendEquivalentWork(anyKeyslot, password);
-            throw new VaultAuthenticationException(name) { Target = name };
-        }
+        var facts = new AuditFacts(AuditAction.Unlock);
         SecureBuffer? scalars = null;
-        foreach (var keyslot in passwordSlots)
-        {
-            try
-            {
-                // The caller's spelling of the name, so a wrong password and an unknown principal read alike.
-                scalars = PasswordKeyslot.Open(header.VaultId, keyslot, password, name);
-                break;
-            }
-            catch (VaultAuthenticationException) when (keyslot != passwordSlots[^1])
-            {
-                // Another password keyslot of this principal may match.
-            }
-        }
+        VaultSession? session;
         try
         {
-            var keys = OpenMetadataKey(header, record, scalars!);
-            try
+            // The lookup column is not covered by the principal MAC; the MAC-covered name must agree with it.
+            if (record != null && principal != null && PrincipalNames.Normalize(record.Name) != PrincipalNames.Normalize(principal))
+                throw new VaultIntegrityException($"the principal row found for '{principal}' carries another name");
+            var name = principal ?? record?.Name ?? PrincipalNames.Default;
+            var passwordSlots = keyslots.Where(k => k.Kind == PasswordKeyslot.Kind).ToList();
+            if (record is null || passwordSlots.Count == 0)
             {
-                // The keyslot (sealed by the password) vouches for the metadata key; the metadata key
-                // vouches for the header and for the principal row.
-                KeyCommitment.Verify(keys.MetadataKey, MetadataKeyCheckLabel, header.VaultId, record.Id,
-                    scalars!.ReadOnlySpan[ScalarsSize..], "the metadata key wrapped to this principal");
-                if (!SecureText.FixedTimeEquals(keys.HeaderMac(CanonicalHeader(header)), header.HeaderMac))
-                    throw new VaultIntegrityException("the vault header does not match its MAC");
-                CheckPrincipalMac(keys, record);
-                SessionRegistry.Add(NewSession(header, record, scalars!, keys, timeout));
+                if (anyKeyslot != null) PasswordKeyslot.SpendEquivalentWork(anyKeyslot, password);
+                throw new VaultAuthenticationException(name) { Target = name };
             }
-            catch
+            foreach (var keyslot in passwordSlots)
             {
-                keys.Dispose();
-                throw;
+                try
+                {
+                    // The caller's spelling of the name, so a wrong password and an unknown principal read alike.
+                    scalars = PasswordKeyslot.Open(header.VaultId, keyslot, password, name);
+                    break;
+                }
+                catch (VaultAuthenticationException) when (keyslot != passwordSlots[^1])
+                {
+                    // Another password keyslot of this principal may match.
+                }
             }
+            session = OpenSession(header, record, scalars!, timeout);
+        }
+        catch (VaultException e) when (IsAuditedRefusal(e))
+        {
+            AuditUnsigned(header.VaultId, record?.Id, facts, e);
+            throw;
         }
         finally
         {
-            scalars!.Dispose();
+            scalars?.Dispose();
+        }
+
+        try
+        {
+            var warnings = new List<string>();
+            var row = _store.Write(w =>
+            {
+                AuditTrail.EnsureSigner(w, header.VaultId, session.Keys, session.PrincipalId, record.EcdsaPublic);
+                var behind = AuditHeadMemory.CheckNotBehind(header.VaultId, w.LastAuditRow()?.Seq, seq => w.AuditRowAt(seq)?.Hash);
+                if (behind != null)
+                {
+                    facts.Reason = "VaultRolledBack";
+                    warnings.Add($"The vault '{Vault}' has gone backwards: {behind}. Check it with Test-VaultAuditChain -Anchor <an exported head>.");
+                }
+                return AppendRecord(w, session, facts, AuditOutcome.Success);
+            });
+            SessionRegistry.Add(session);
+            // After a rollback warning the memory follows the vault, so the warning is given once per profile.
+            if (AuditHeadMemory.Remember(header.VaultId, row.Seq, row.Hash, force: facts.Reason != null) is { } memoryProblem)
+                warnings.Add($"The rollback check is weaker: {memoryProblem}.");
+            AfterCommit(row);
+            return new UnlockResult { Warnings = warnings };
+        }
+        catch
+        {
+            // Fail closed: no audit record, no session.
+            session.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Builds the session of an authenticated principal from its private scalars.</summary>
+    private VaultSession OpenSession(HeaderRecord header, PrincipalRecord record, SecureBuffer scalars, TimeSpan timeout)
+    {
+        var keys = OpenVerifiedKeys(header, record, scalars);
+        try
+        {
+            return NewSession(header, record, scalars, keys, timeout);
+        }
+        catch
+        {
+            keys.Dispose();
+            throw;
         }
     }
 
     /// <summary>
-    /// Locks this vault now: every key of its session is zeroized, and idle store connections are
-    /// closed (so the file can be moved or deleted, which Windows refuses while it is open).
-    /// False when it was not unlocked.
+    /// Opens the metadata key with the principal's private scalars and checks it against what
+    /// vouches for it. Throws an integrity error on any mismatch.
+    /// </summary>
+    private VaultKeys OpenVerifiedKeys(HeaderRecord header, PrincipalRecord record, SecureBuffer scalars)
+    {
+        var keys = OpenMetadataKey(header, record, scalars);
+        try
+        {
+            // The keyslot (sealed by the password) vouches for the metadata key; the metadata key
+            // vouches for the header and for the principal row.
+            KeyCommitment.Verify(keys.MetadataKey, MetadataKeyCheckLabel, header.VaultId, record.Id,
+                scalars.ReadOnlySpan[ScalarsSize..], "the metadata key wrapped to this principal");
+            if (!SecureText.FixedTimeEquals(keys.HeaderMac(CanonicalHeader(header)), header.HeaderMac))
+                throw new VaultIntegrityException("the vault header does not match its MAC");
+            CheckPrincipalMac(keys, record);
+            return keys;
+        }
+        catch
+        {
+            keys.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Locks this vault now: its lock is audited, every key of its session is zeroized, and idle
+    /// store connections are closed (so the file can be moved or deleted, which Windows refuses
+    /// while it is open). False when it was not unlocked. The vault is locked even when the
+    /// record cannot be written; that failure is then thrown.
     /// </summary>
     public bool Lock()
     {
+        VaultException? auditFailure = null;
+        if (SessionRegistry.Find(Vault) is { } session)
+        {
+            try
+            {
+                session.Use(s =>
+                {
+                    var row = _store.Write(w => AppendRecord(w, s, new AuditFacts(AuditAction.Lock), AuditOutcome.Success));
+                    _ = AuditHeadMemory.Remember(s.VaultId, row.Seq, row.Hash); // best effort: checked again at the next unlock
+                    return 0;
+                });
+            }
+            catch (VaultLockedException)
+            {
+                // It expired in the meantime: nothing left to lock or record.
+            }
+            catch (VaultException e)
+            {
+                auditFailure = e;
+            }
+        }
         bool wasUnlocked = SessionRegistry.Close(Vault);
         _store.ReleaseIdleConnections();
+        if (auditFailure != null) throw auditFailure;
         return wasUnlocked;
     }
 
     /// <summary>Locks every vault unlocked in this process; returns how many were.</summary>
     public static int LockAll()
     {
-        int count = SessionRegistry.CloseAll();
+        int count = 0;
+        VaultException? firstFailure = null;
+        foreach (var path in SessionRegistry.OpenVaults)
+        {
+            try
+            {
+                // Vaults opened by path share their store: lock them through it so the lock is audited.
+                if (SharedStores.TryGetValue(path, out var store) ? new VaultEngine(store).Lock() : SessionRegistry.Close(path)) count++;
+            }
+            catch (VaultException e)
+            {
+                // Lock() has locked it anyway; lock the rest before reporting the first failure.
+                count++;
+                firstFailure ??= e;
+            }
+        }
         foreach (var store in SharedStores.Values) store.ReleaseIdleConnections();
+        if (firstFailure != null) throw firstFailure;
         return count;
     }
 
@@ -237,8 +344,7 @@ public sealed class VaultEngine
     {
         var ecdh = EcKeys.ImportEcdhPrivate(scalars.ReadOnlySpan[..EcKeys.PrivateKeySize], principal.EcdhPublic, "the principal's key-agreement key");
         // Importing the signing key checks that the stored public key still matches it.
-        using (EcKeys.ImportEcdsaPrivate(scalars.ReadOnlySpan[EcKeys.PrivateKeySize..ScalarsSize], principal.EcdsaPublic, "the principal's signing key")) { }
-        var signing = SecureBuffer.CopyOf(scalars.ReadOnlySpan[EcKeys.PrivateKeySize..ScalarsSize]);
+        var signing = EcKeys.ImportEcdsaPrivate(scalars.ReadOnlySpan[EcKeys.PrivateKeySize..ScalarsSize], principal.EcdsaPublic, "the principal's signing key");
         return new VaultSession(Vault, header.VaultId, principal.Id, principal.Name, (Role)principal.Role,
             principal.EcdhPublic, ecdh, signing, keys, timeout, _clock);
     }
@@ -264,7 +370,7 @@ public sealed class VaultEngine
             // The session's sender key is stored once, in its own committed transaction, so that no
             // rolled-back write can leave a wrapped key pointing at a sender id that was never kept.
             long senderId = session.SenderKey(pub => _store.Write(w => w.InsertSenderKey(session.PrincipalId, pub, NowMs())), out var senderPublic);
-            return _store.Write(w =>
+            return AuditedWrite(session, AuditAction.Set, (w, facts) =>
                 {
                     long now = NowMs();
                     var existing = w.FindSecret(index);
@@ -281,10 +387,13 @@ public sealed class VaultEngine
                     }
                     else
                     {
+                        facts.SetTarget(existing.Id, name);
                         metadata = OpenMetadata(session, existing, name);
                         dataKey = UnwrapDataKey(w, session, existing.Id, w.WrappedKey(existing.Id, session.PrincipalId), metadata);
                         metadata.Version = existing.CurrentVersion + 1;
                     }
+                    facts.SetTarget(existing.Id, name);
+                    facts.Version = metadata.Version;
                     change.ApplyTo(metadata);
                     using (dataKey)
                     {
@@ -306,9 +415,10 @@ public sealed class VaultEngine
     {
         KeyNames.Validate(name);
         var change = MetadataChange.From(update);
-        return WithSession(session => _store.Write(w =>
+        return WithSession(session => AuditedWrite(session, AuditAction.Update, (w, facts) =>
         {
             var record = w.FindSecret(session.Keys.NameIndex(name)) ?? throw new VaultKeyNotFoundException(name) { Target = name };
+            facts.SetTarget(record.Id, name);
             var metadata = OpenMetadata(session, record, name);
             change.ApplyTo(metadata);
             metadata.UpdatedMs = NowMs();
@@ -325,9 +435,12 @@ public sealed class VaultEngine
         return WithSession(session =>
         {
             var index = session.Keys.NameIndex(name);
-            return _store.Read(r =>
+            // A read and its audit record commit together: no record, no value (fail closed).
+            return AuditedWrite(session, AuditAction.Get, (r, facts) =>
             {
                 var record = r.ReadValue(index, session.PrincipalId, version) ?? throw new VaultKeyNotFoundException(name) { Target = name };
+                facts.SetTarget(record.Secret.Id, name);
+                facts.Version = version ?? record.Secret.CurrentVersion;
                 var metadata = OpenMetadata(session, record.Secret, name);
                 if (record.Version is null)
                 {
@@ -350,9 +463,10 @@ public sealed class VaultEngine
     public VaultKeyInfo GetKeyInfo(string name)
     {
         KeyNames.Validate(name);
-        return WithSession(session => _store.Read(r =>
+        return WithSession(session => AuditedWrite(session, AuditAction.Info, (r, facts) =>
         {
             var record = r.FindSecret(session.Keys.NameIndex(name)) ?? throw new VaultKeyNotFoundException(name) { Target = name };
+            facts.SetTarget(record.Id, name);
             return ToInfo(OpenMetadata(session, record, name), record.Id);
         }));
     }
@@ -369,7 +483,7 @@ public sealed class VaultEngine
         var serviceMatch = string.IsNullOrEmpty(filter.Service) ? null : new Wildcard(filter.Service);
         var tags = filter.Tags is { Length: > 0 } ? filter.Tags : null;
 
-        return WithSession(session => _store.Read(r =>
+        return WithSession(session => AuditedRead(session, AuditAction.List, (r, facts) =>
         {
             cancellation.ThrowIfCancellationRequested();
             string? exact = namePattern != null && nameMatch is null ? Wildcard.Unescape(namePattern) : null;
@@ -389,6 +503,7 @@ public sealed class VaultEngine
                 result.Add(ToInfo(metadata, record.Id));
             }
             result.Sort((a, b) => StringComparer.OrdinalIgnoreCase.Compare(a.Name, b.Name));
+            facts.Count = result.Count;
             return (IReadOnlyList<VaultKeyInfo>)result;
         }));
     }
@@ -397,9 +512,10 @@ public sealed class VaultEngine
     public VaultKeyInfo RemoveKey(string name)
     {
         KeyNames.Validate(name);
-        return WithSession(session => _store.Write(w =>
+        return WithSession(session => AuditedWrite(session, AuditAction.Remove, (w, facts) =>
         {
             var record = w.FindSecret(session.Keys.NameIndex(name)) ?? throw new VaultKeyNotFoundException(name) { Target = name };
+            facts.SetTarget(record.Id, name);
             var info = ToInfo(OpenMetadata(session, record, name), record.Id);
             w.DeleteSecret(record.Id);
             return info;
@@ -423,12 +539,38 @@ public sealed class VaultEngine
             var p = principal is null ? DefaultPrincipal(r) : r.FindPrincipal(PrincipalNames.Normalize(principal));
             return (r.ReadHeader(), p, p is null ? null : r.Keyslots(p.Id).FirstOrDefault(k => k.Kind == PasswordKeyslot.Kind));
         });
+        CheckHeaderShape(header);
         var name = principal ?? record?.Name ?? PrincipalNames.Default;
-        if (record is null || keyslot is null) throw new VaultAuthenticationException(name) { Target = name };
-        using var scalars = PasswordKeyslot.Open(header.VaultId, keyslot, currentPassword, name);
-        var (kdf, _) = KdfParameters.Decode(keyslot.Kdf);
-        var resealed = PasswordKeyslot.Seal(header.VaultId, keyslot.Id, record.Id, newPassword, kdf, scalars.ReadOnlySpan, NowMs());
-        _store.Write(w => { w.UpsertKeyslot(resealed); return 0; });
+        var facts = new AuditFacts(AuditAction.Password);
+        SecureBuffer scalars;
+        VaultKeys keys;
+        try
+        {
+            if (record is null || keyslot is null) throw new VaultAuthenticationException(name) { Target = name };
+            scalars = PasswordKeyslot.Open(header.VaultId, keyslot, currentPassword, name);
+        }
+        catch (VaultException e) when (IsAuditedRefusal(e))
+        {
+            AuditUnsigned(header.VaultId, record?.Id, facts, e);
+            throw;
+        }
+        using (scalars)
+        {
+            keys = OpenVerifiedKeys(header, record, scalars);
+            using (keys)
+            using (var signing = EcKeys.ImportEcdsaPrivate(scalars.ReadOnlySpan[EcKeys.PrivateKeySize..ScalarsSize], record.EcdsaPublic, "the principal's signing key"))
+            {
+                var (kdf, _) = KdfParameters.Decode(keyslot.Kdf);
+                var resealed = PasswordKeyslot.Seal(header.VaultId, keyslot.Id, record.Id, newPassword, kdf, scalars.ReadOnlySpan, NowMs());
+                var row = _store.Write(w =>
+                {
+                    w.UpsertKeyslot(resealed);
+                    AuditTrail.EnsureSigner(w, header.VaultId, keys, record.Id, record.EcdsaPublic);
+                    return AuditTrail.Append(w, header.VaultId, record.Id, signing, keys, facts, AuditOutcome.Success, null, NowMs());
+                });
+                AfterCommit(row);
+            }
+        }
         // The old keyslot must not linger in the journal, where the old password would still open it.
         _store.Checkpoint();
     }
@@ -437,11 +579,11 @@ public sealed class VaultEngine
     public VaultStatus GetStatus()
     {
         var session = SessionRegistry.Find(Vault);
-        var (header, count, keyslot) = _store.Read(r =>
+        var (header, count, keyslot, auditRecords, auditHead, policy) = _store.Read(r =>
         {
             var principalId = session?.PrincipalId ?? r.Principals().FirstOrDefault()?.Id;
             var slot = principalId is null ? null : r.Keyslots(principalId.Value).FirstOrDefault(k => k.Kind == PasswordKeyslot.Kind);
-            return (r.ReadHeader(), r.CountSecrets(), slot);
+            return (r.ReadHeader(), r.CountSecrets(), slot, r.CountAuditRows(), r.LastAuditRow()?.Seq, PolicyOf(r));
         });
         var memory = MemoryLocking.Status;
         TimeSpan? left = session is null ? null : session.ExpiresAt - _clock.UtcNow;
@@ -459,6 +601,10 @@ public sealed class VaultEngine
             KeyCount = count,
             MemoryLocked = memory.IsLocked,
             MemoryLockDetail = memory.Detail,
+            AuditRecords = auditRecords,
+            AuditHead = auditHead,
+            AlertForwarding = policy.AlertForwarding,
+            AlertForwardingProblem = ForwardingProblem,
         };
     }
 

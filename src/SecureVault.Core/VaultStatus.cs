@@ -34,4 +34,16 @@ public sealed class VaultStatus
 
     /// <summary>What memory locking achieved, or why it failed and what to change.</summary>
     public required string MemoryLockDetail { get; init; }
+
+    /// <summary>How many audit records the vault keeps.</summary>
+    public long AuditRecords { get; init; }
+
+    /// <summary>The newest audit record's sequence number, or null when the log is empty.</summary>
+    public long? AuditHead { get; init; }
+
+    /// <summary>Where alerts are forwarded.</summary>
+    public AlertForwarding AlertForwarding { get; init; }
+
+    /// <summary>The last failure to forward an alert from this process, or null.</summary>
+    public string? AlertForwardingProblem { get; init; }
 }

@@ -23,7 +23,7 @@ public sealed class StoreTests : IDisposable
         _vault.Release();
         using var file = new RawVaultFile(_vault.Path);
         Assert.Equal("wal", file.Scalar("PRAGMA journal_mode"));
-        Assert.Equal(1L, file.Scalar("PRAGMA user_version"));
+        Assert.Equal(2L, file.Scalar("PRAGMA user_version"));
         Assert.Equal("SecureVault", file.Scalar("SELECT magic FROM vault_header"));
         Assert.Equal((long)VaultEngine.FormatVersion, file.Scalar("SELECT format_version FROM vault_header"));
     }

@@ -72,6 +72,16 @@ public static class Aead
         }
     }
 
+    /// <summary>The AAD that binds an item to its place: label | vault id | item id (16 bytes each).</summary>
+    public static byte[] Context(ReadOnlySpan<byte> label, Guid vaultId, Guid itemId)
+    {
+        var aad = new byte[label.Length + 32];
+        label.CopyTo(aad);
+        vaultId.TryWriteBytes(aad.AsSpan(label.Length));
+        itemId.TryWriteBytes(aad.AsSpan(label.Length + 16));
+        return aad;
+    }
+
     /// <summary>Refuses a stored box whose parts do not have the lengths the format allows.</summary>
     public static void CheckShape(SealedBox box, string what, int maxPlaintext)
     {

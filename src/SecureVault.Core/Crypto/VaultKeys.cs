@@ -4,6 +4,7 @@
 //   "SecureVault v1 index"     -> HMAC-SHA256 key for the blind name index
 //   "SecureVault v1 header"    -> HMAC-SHA256 key that authenticates the vault header row
 //   "SecureVault v1 principal" -> HMAC-SHA256 key that authenticates each principal row
+//   "SecureVault v1 audit signer" -> HMAC-SHA256 key that authenticates each audit signing key row
 // Blind index: HMAC-SHA256(indexKey, UTF-8(NFKC(name).ToUpperInvariant())), 32 bytes, so lookups
 // are exact, case-insensitive, and a stolen file does not reveal key names.
 using System.Buffers.Binary;
@@ -21,6 +22,7 @@ public sealed class VaultKeys : IDisposable
     private readonly SecureBuffer _indexKey;
     private readonly SecureBuffer _headerKey;
     private readonly SecureBuffer _principalKey;
+    private readonly SecureBuffer _signerKey;
 
     /// <summary>Derives the subkeys from <paramref name="metadataKey"/>; takes ownership of it.</summary>
     public VaultKeys(SecureBuffer metadataKey, Guid vaultId)
@@ -31,6 +33,7 @@ public sealed class VaultKeys : IDisposable
         _indexKey = Derive(metadataKey, salt, "SecureVault v1 index"u8);
         _headerKey = Derive(metadataKey, salt, "SecureVault v1 header"u8);
         _principalKey = Derive(metadataKey, salt, "SecureVault v1 principal"u8);
+        _signerKey = Derive(metadataKey, salt, "SecureVault v1 audit signer"u8);
     }
 
     /// <summary>The raw metadata key, needed only to wrap it to another principal.</summary>
@@ -71,6 +74,21 @@ public sealed class VaultKeys : IDisposable
         return HMACSHA256.HashData(_principalKey.ReadOnlySpan, message);
     }
 
+    /// <summary>
+    /// The MAC over an audit signing key row: principal id | first seq (i64) | end seq (i64, -1 when
+    /// open) | public key prefixed by its length (u16).
+    /// </summary>
+    public byte[] SignerMac(Guid principalId, long validFromSeq, long? validUntilSeq, byte[] publicKey)
+    {
+        var message = new byte[16 + 8 + 8 + 2 + publicKey.Length];
+        principalId.TryWriteBytes(message);
+        BinaryPrimitives.WriteInt64LittleEndian(message.AsSpan(16), validFromSeq);
+        BinaryPrimitives.WriteInt64LittleEndian(message.AsSpan(24), validUntilSeq ?? -1);
+        BinaryPrimitives.WriteUInt16LittleEndian(message.AsSpan(32), checked((ushort)publicKey.Length));
+        publicKey.CopyTo(message, 34);
+        return HMACSHA256.HashData(_signerKey.ReadOnlySpan, message);
+    }
+
     /// <summary>The case-insensitive, Unicode-normalized form under which names are unique.</summary>
     public static string NormalizeName(string name) => name.Normalize(NormalizationForm.FormKC).ToUpperInvariant();
 
@@ -88,5 +106,6 @@ public sealed class VaultKeys : IDisposable
         _indexKey.Dispose();
         _headerKey.Dispose();
         _principalKey.Dispose();
+        _signerKey.Dispose();
     }
 }

@@ -45,6 +45,9 @@ internal static class SessionRegistry
         return true;
     }
 
+    /// <summary>The paths of the vaults unlocked now.</summary>
+    public static IReadOnlyList<string> OpenVaults => Sessions.Keys.ToList();
+
     /// <summary>Locks every vault. Returns how many were unlocked.</summary>
     public static int CloseAll()
     {

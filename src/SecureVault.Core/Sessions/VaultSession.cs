@@ -17,7 +17,6 @@ internal sealed class VaultSession : IDisposable
     private readonly ReaderWriterLockSlim _gate = new(LockRecursionPolicy.SupportsRecursion);
     private readonly ConcurrentDictionary<(long Sender, Guid Principal), SecureBuffer> _pairKeys = new();
     private readonly ECDiffieHellman _ecdhPrivate;
-    private readonly SecureBuffer _signingScalar;
     private readonly object _senderGate = new();
     private ECDiffieHellman? _senderKey;
     private byte[]? _senderPublic;
@@ -26,7 +25,7 @@ internal sealed class VaultSession : IDisposable
     private bool _closed;
 
     public VaultSession(string vaultPath, Guid vaultId, Guid principalId, string principalName, Role role,
-        byte[] ecdhPublic, ECDiffieHellman ecdhPrivate, SecureBuffer signingScalar, VaultKeys keys,
+        byte[] ecdhPublic, ECDiffieHellman ecdhPrivate, ECDsa signingKey, VaultKeys keys,
         TimeSpan idleTimeout, IClock clock)
     {
         VaultPath = vaultPath;
@@ -36,7 +35,7 @@ internal sealed class VaultSession : IDisposable
         Role = role;
         EcdhPublic = ecdhPublic;
         _ecdhPrivate = ecdhPrivate;
-        _signingScalar = signingScalar;
+        SigningKey = signingKey;
         Keys = keys;
         IdleTimeout = idleTimeout;
         Clock = clock;
@@ -50,6 +49,8 @@ internal sealed class VaultSession : IDisposable
     public Role Role { get; }
     public byte[] EcdhPublic { get; }
     public VaultKeys Keys { get; }
+    /// <summary>The principal's audit signing key (ECDSA P-256); records are signed inside write transactions.</summary>
+    public ECDsa SigningKey { get; }
     public TimeSpan IdleTimeout { get; }
     public IClock Clock { get; }
 
@@ -127,7 +128,7 @@ internal sealed class VaultSession : IDisposable
             if (_closed) return;
             _closed = true;
             Keys.Dispose();
-            _signingScalar.Dispose();
+            SigningKey.Dispose();
             _ecdhPrivate.Dispose();
             _senderKey?.Dispose();
             foreach (var buffer in _pairKeys.Values) buffer.Dispose();

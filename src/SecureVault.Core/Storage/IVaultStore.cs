@@ -50,6 +50,16 @@ public interface IVaultReader
     WrappedKeyRecord? WrappedKey(Guid secretId, Guid principalId);
     IEnumerable<SecretRecord> Secrets();
     long CountSecrets();
+
+    /// <summary>The newest audit record, or null when the log is empty.</summary>
+    AuditRow? LastAuditRow();
+    /// <summary>Audit records in sequence order (newest first when asked), optionally within a time range.</summary>
+    IEnumerable<AuditRow> AuditRows(long? sinceMs = null, long? untilMs = null, bool newestFirst = false);
+    AuditRow? AuditRowAt(long seq);
+    long CountAuditRows();
+    AuditBaseRecord? AuditBase();
+    IReadOnlyList<AuditSignerRecord> AuditSigners();
+    AuditPolicyRecord? AuditPolicy();
 }
 
 /// <summary>Reads and writes inside one write transaction.</summary>
@@ -64,4 +74,10 @@ public interface IVaultWriter : IVaultReader
     void InsertVersion(VersionRecord version);
     int PruneVersions(Guid secretId, int keep);
     bool DeleteSecret(Guid secretId);
+    void InsertAuditRow(AuditRow row);
+    void InsertAuditSigner(AuditSignerRecord signer);
+    /// <summary>Removes every audit record up to and including <paramref name="seq"/>; returns how many.</summary>
+    int DeleteAuditRowsThrough(long seq);
+    void SetAuditBase(AuditBaseRecord auditBase);
+    void SetAuditPolicy(AuditPolicyRecord policy);
 }

@@ -7,9 +7,18 @@ namespace SecureVault.Storage;
 /// </summary>
 internal static class SqliteSchema
 {
-    public const int Version = 1;
+    public const int Version = 2;
 
-    public const string Create = """
+    /// <summary>The whole current schema, for a new vault.</summary>
+    public const string Create = Version1 + AuditTables;
+
+    /// <summary>What moves a vault from version N to N + 1, by N. Each step runs in one transaction.</summary>
+    public static readonly IReadOnlyDictionary<int, string> Migrations = new Dictionary<int, string>
+    {
+        [1] = AuditTables,
+    };
+
+    private const string Version1 = """
         CREATE TABLE vault_header (
             id INTEGER PRIMARY KEY CHECK (id = 1),
             magic TEXT NOT NULL,
@@ -70,5 +79,36 @@ internal static class SqliteSchema
             tag BLOB NOT NULL,
             created_ms INTEGER NOT NULL,
             PRIMARY KEY (secret_id, version));
+        """;
+
+    // Version 2: the audit trail. Records are canonical JSON, hash-chained and signed; time_ms and
+    // action repeat two members of the record so queries can use an index (the record is authoritative).
+    // audit_signers keeps every principal's signing public key with the range of records it may sign;
+    // audit_base holds the chain link behind the oldest kept record after pruning.
+    private const string AuditTables = """
+        CREATE TABLE audit_log (
+            seq INTEGER PRIMARY KEY,
+            time_ms INTEGER NOT NULL,
+            action TEXT NOT NULL,
+            record BLOB NOT NULL,
+            hash BLOB NOT NULL,
+            signature BLOB);
+        CREATE INDEX audit_by_time ON audit_log(time_ms);
+        CREATE TABLE audit_signers (
+            signer_id INTEGER PRIMARY KEY AUTOINCREMENT,
+            principal_id BLOB NOT NULL,
+            public_key BLOB NOT NULL,
+            valid_from_seq INTEGER NOT NULL,
+            valid_until_seq INTEGER,
+            signer_mac BLOB NOT NULL);
+        CREATE TABLE audit_base (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            seq INTEGER NOT NULL,
+            link BLOB NOT NULL);
+        CREATE TABLE audit_policy (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            retention_days INTEGER NOT NULL,
+            forwarding TEXT NOT NULL,
+            updated_ms INTEGER NOT NULL);
         """;
 }

@@ -108,6 +108,59 @@ internal sealed class SqliteStoreConnection(SqliteConnection connection) : IVaul
         return reader.GetInt64(0);
     }
 
+    public AuditRow? LastAuditRow() => AuditRows(newestFirst: true).FirstOrDefault();
+
+    public IEnumerable<AuditRow> AuditRows(long? sinceMs = null, long? untilMs = null, bool newestFirst = false)
+    {
+        // Two fixed statements (oldest or newest first) keep the prepared-statement cache small.
+        using var reader = Query($"""
+            SELECT seq, time_ms, action, record, hash, signature FROM audit_log
+            WHERE time_ms >= COALESCE($p0, time_ms) AND time_ms < COALESCE($p1, time_ms + 1)
+            ORDER BY seq {(newestFirst ? "DESC" : "ASC")}
+            """, (object?)sinceMs ?? DBNull.Value, (object?)untilMs ?? DBNull.Value);
+        while (reader.Read()) yield return AuditRowFrom(reader);
+    }
+
+    public AuditRow? AuditRowAt(long seq)
+    {
+        using var reader = Query("SELECT seq, time_ms, action, record, hash, signature FROM audit_log WHERE seq = $p0", seq);
+        return reader.Read() ? AuditRowFrom(reader) : null;
+    }
+
+    private static AuditRow AuditRowFrom(SqliteDataReader reader) =>
+        new(reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), Bytes(reader, 3), Bytes(reader, 4), reader.IsDBNull(5) ? null : Bytes(reader, 5));
+
+    public long CountAuditRows()
+    {
+        using var reader = Query("SELECT COUNT(*) FROM audit_log");
+        reader.Read();
+        return reader.GetInt64(0);
+    }
+
+    public AuditBaseRecord? AuditBase()
+    {
+        using var reader = Query("SELECT seq, link FROM audit_base WHERE id = 1");
+        return reader.Read() ? new AuditBaseRecord(reader.GetInt64(0), Bytes(reader, 1)) : null;
+    }
+
+    public IReadOnlyList<AuditSignerRecord> AuditSigners()
+    {
+        var result = new List<AuditSignerRecord>();
+        using var reader = Query("SELECT signer_id, principal_id, public_key, valid_from_seq, valid_until_seq, signer_mac FROM audit_signers ORDER BY signer_id");
+        while (reader.Read())
+        {
+            result.Add(new AuditSignerRecord(reader.GetInt64(0), GuidAt(reader, 1, "principal id"), Bytes(reader, 2), reader.GetInt64(3),
+                reader.IsDBNull(4) ? null : reader.GetInt64(4), Bytes(reader, 5)));
+        }
+        return result;
+    }
+
+    public AuditPolicyRecord? AuditPolicy()
+    {
+        using var reader = Query("SELECT retention_days, forwarding, updated_ms FROM audit_policy WHERE id = 1");
+        return reader.Read() ? new AuditPolicyRecord(reader.GetInt32(0), reader.GetString(1), reader.GetInt64(2)) : null;
+    }
+
     #endregion
 
     #region Writes
@@ -167,11 +220,31 @@ internal sealed class SqliteStoreConnection(SqliteConnection connection) : IVaul
     public bool DeleteSecret(Guid secretId) =>
         Execute("DELETE FROM secrets WHERE secret_id = $p0", secretId.ToByteArray()) > 0;
 
+    public void InsertAuditRow(AuditRow row) =>
+        Execute("INSERT INTO audit_log (seq, time_ms, action, record, hash, signature) VALUES ($p0, $p1, $p2, $p3, $p4, $p5)",
+            row.Seq, row.TimeMs, row.Action, row.Record, row.Hash, (object?)row.Signature ?? DBNull.Value);
+
+    public void InsertAuditSigner(AuditSignerRecord signer) =>
+        Execute("INSERT INTO audit_signers (principal_id, public_key, valid_from_seq, valid_until_seq, signer_mac) VALUES ($p0, $p1, $p2, $p3, $p4)",
+            signer.PrincipalId.ToByteArray(), signer.PublicKey, signer.ValidFromSeq, (object?)signer.ValidUntilSeq ?? DBNull.Value, signer.Mac);
+
+    public int DeleteAuditRowsThrough(long seq) => Execute("DELETE FROM audit_log WHERE seq <= $p0", seq);
+
+    public void SetAuditBase(AuditBaseRecord auditBase) =>
+        Execute("INSERT INTO audit_base (id, seq, link) VALUES (1, $p0, $p1) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, link = excluded.link",
+            auditBase.Seq, auditBase.Link);
+
+    public void SetAuditPolicy(AuditPolicyRecord policy) =>
+        Execute("""
+            INSERT INTO audit_policy (id, retention_days, forwarding, updated_ms) VALUES (1, $p0, $p1, $p2)
+            ON CONFLICT (id) DO UPDATE SET retention_days = excluded.retention_days, forwarding = excluded.forwarding, updated_ms = excluded.updated_ms
+            """, policy.RetentionDays, policy.Forwarding, policy.UpdatedMs);
+
     #endregion
 
     #region Statement cache and column helpers
 
-    private SqliteCommand Prepare(string sql, object[] values)
+    private SqliteCommand Prepare(string sql, object?[] values)
     {
         if (!_commands.TryGetValue(sql, out var command))
         {
@@ -185,9 +258,9 @@ internal sealed class SqliteStoreConnection(SqliteConnection connection) : IVaul
         return command;
     }
 
-    private SqliteDataReader Query(string sql, params object[] values) => Prepare(sql, values).ExecuteReader();
+    private SqliteDataReader Query(string sql, params object?[] values) => Prepare(sql, values).ExecuteReader();
 
-    private int Execute(string sql, params object[] values) => Prepare(sql, values).ExecuteNonQuery();
+    private int Execute(string sql, params object?[] values) => Prepare(sql, values).ExecuteNonQuery();
 
     private static byte[] Bytes(SqliteDataReader reader, int column) => reader.IsDBNull(column) ? Array.Empty<byte>()
         : reader.GetValue(column) as byte[] ?? throw new VaultIntegrityException($"a stored {reader.GetName(column)} is not binary data");

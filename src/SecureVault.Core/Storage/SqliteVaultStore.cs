@@ -136,7 +136,28 @@ public sealed class SqliteVaultStore : IVaultStore
         if (version == SqliteSchema.Version) return;
         if (version > SqliteSchema.Version)
             throw new VaultStorageException($"the vault '{_path}' uses schema version {version}, newer than this SecureVault understands ({SqliteSchema.Version}). Update SecureVault.");
-        throw new VaultIntegrityException($"the file '{_path}' is not a SecureVault vault (schema version {version})");
+        if (version < 1) throw new VaultIntegrityException($"the file '{_path}' is not a SecureVault vault (schema version {version})");
+        MigrateForward(sqlite);
+    }
+
+    /// <summary>
+    /// Moves an older vault to the current schema, one step per transaction. The write lock is
+    /// taken first and the version read again under it, so two processes never migrate twice.
+    /// </summary>
+    private static void MigrateForward(SqliteConnection sqlite)
+    {
+        while (true)
+        {
+            using var transaction = sqlite.BeginTransaction(deferred: false);
+            using var command = sqlite.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "PRAGMA user_version;";
+            int version = checked((int)(long)(command.ExecuteScalar() ?? 0L));
+            if (version >= SqliteSchema.Version) return;
+            command.CommandText = SqliteSchema.Migrations[version] + $"PRAGMA user_version = {version + 1};";
+            command.ExecuteNonQuery();
+            transaction.Commit();
+        }
     }
 
     private void Return(SqliteStoreConnection connection, bool reusable)

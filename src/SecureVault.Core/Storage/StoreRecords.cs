@@ -31,3 +31,22 @@ public sealed record VersionRecord(Guid SecretId, int Version, int ValueType, Se
 
 /// <summary>Everything one read of a value needs, fetched in one query.</summary>
 public sealed record SecretValueRecord(SecretRecord Secret, WrappedKeyRecord? Key, VersionRecord? Version);
+
+/// <summary>
+/// One stored audit record: its canonical JSON, the chain hash over it and the previous link,
+/// and the actor's signature over that hash (absent only for failed authentication, which has
+/// no key to sign with). TimeMs and Action repeat members of the record for indexed queries.
+/// </summary>
+public sealed record AuditRow(long Seq, long TimeMs, string Action, byte[] Record, byte[] Hash, byte[]? Signature);
+
+/// <summary>
+/// A principal's signing public key and the records it may sign (from ValidFromSeq up to, not
+/// including, ValidUntilSeq), with a MAC keyed from the metadata key so a file writer cannot plant one.
+/// </summary>
+public sealed record AuditSignerRecord(long Id, Guid PrincipalId, byte[] PublicKey, long ValidFromSeq, long? ValidUntilSeq, byte[] Mac);
+
+/// <summary>After pruning: the last removed record's sequence number and the chain link after it.</summary>
+public sealed record AuditBaseRecord(long Seq, byte[] Link);
+
+/// <summary>The vault's audit policy: minimum retention and where alerts are forwarded.</summary>
+public sealed record AuditPolicyRecord(int RetentionDays, string Forwarding, long UpdatedMs);

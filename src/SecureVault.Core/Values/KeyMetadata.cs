@@ -68,14 +68,7 @@ internal sealed class KeyMetadata
         return metadata;
     }
 
-    private static byte[] Aad(Guid vaultId, Guid secretId)
-    {
-        var aad = new byte[Label.Length + 32];
-        Label.CopyTo(aad, 0);
-        vaultId.TryWriteBytes(aad.AsSpan(Label.Length));
-        secretId.TryWriteBytes(aad.AsSpan(Label.Length + 16));
-        return aad;
-    }
+    private static byte[] Aad(Guid vaultId, Guid secretId) => Aead.Context(Label, vaultId, secretId);
 }
 
 /// <summary>Compile-time JSON for metadata: no reflection per key, which matters when listing 100k keys.</summary>
