@@ -168,12 +168,14 @@ public sealed partial class VaultEngine
                 if (anyKeyslot != null) PasswordKeyslot.SpendEquivalentWork(anyKeyslot, password);
                 throw new VaultAuthenticationException(name) { Target = name };
             }
+            KeyslotRecord? opened = null;
             foreach (var keyslot in passwordSlots)
             {
                 try
                 {
                     // The caller's spelling of the name, so a wrong password and an unknown principal read alike.
                     scalars = PasswordKeyslot.Open(header.VaultId, keyslot, password, name);
+                    opened = keyslot;
                     break;
                 }
                 catch (VaultAuthenticationException) when (keyslot != passwordSlots[^1])
@@ -182,6 +184,15 @@ public sealed partial class VaultEngine
                 }
             }
             session = OpenSession(header, record, scalars!, timeout);
+            try
+            {
+                _store.Read(r => { AuditCrossCheck.CheckKeyslot(r, record.Id, opened!); return 0; });
+            }
+            catch
+            {
+                session.Dispose();
+                throw;
+            }
         }
         catch (VaultException e) when (IsAuditedRefusal(e))
         {
@@ -389,6 +400,7 @@ public sealed partial class VaultEngine
                     {
                         facts.SetTarget(existing.Id, name);
                         metadata = OpenMetadata(session, existing, name);
+                        AuditCrossCheck.CheckKeyRow(w, existing, name);
                         dataKey = UnwrapDataKey(w, session, existing.Id, w.WrappedKey(existing.Id, session.PrincipalId), metadata);
                         metadata.Version = existing.CurrentVersion + 1;
                     }
@@ -420,6 +432,7 @@ public sealed partial class VaultEngine
             var record = w.FindSecret(session.Keys.NameIndex(name)) ?? throw new VaultKeyNotFoundException(name) { Target = name };
             facts.SetTarget(record.Id, name);
             var metadata = OpenMetadata(session, record, name);
+            AuditCrossCheck.CheckKeyRow(w, record, name);
             change.ApplyTo(metadata);
             metadata.UpdatedMs = NowMs();
             w.UpsertSecret(record with { Metadata = metadata.Seal(session.Keys.MetadataCipherKey, session.VaultId, record.Id) });
@@ -442,6 +455,7 @@ public sealed partial class VaultEngine
                 facts.SetTarget(record.Secret.Id, name);
                 facts.Version = version ?? record.Secret.CurrentVersion;
                 var metadata = OpenMetadata(session, record.Secret, name);
+                AuditCrossCheck.CheckKeyRow(r, record.Secret, name);
                 if (record.Version is null)
                 {
                     if (version.HasValue) throw new VaultKeyVersionNotFoundException(metadata.Name, version.Value) { Target = name };
@@ -467,7 +481,9 @@ public sealed partial class VaultEngine
         {
             var record = r.FindSecret(session.Keys.NameIndex(name)) ?? throw new VaultKeyNotFoundException(name) { Target = name };
             facts.SetTarget(record.Id, name);
-            return ToInfo(OpenMetadata(session, record, name), record.Id);
+            var metadata = OpenMetadata(session, record, name);
+            AuditCrossCheck.CheckKeyRow(r, record, name);
+            return ToInfo(metadata, record.Id);
         }));
     }
 
@@ -548,6 +564,15 @@ public sealed partial class VaultEngine
         {
             if (record is null || keyslot is null) throw new VaultAuthenticationException(name) { Target = name };
             scalars = PasswordKeyslot.Open(header.VaultId, keyslot, currentPassword, name);
+            try
+            {
+                _store.Read(r => { AuditCrossCheck.CheckKeyslot(r, record.Id, keyslot); return 0; });
+            }
+            catch
+            {
+                scalars.Dispose();
+                throw;
+            }
         }
         catch (VaultException e) when (IsAuditedRefusal(e))
         {
@@ -562,6 +587,7 @@ public sealed partial class VaultEngine
             {
                 var (kdf, _) = KdfParameters.Decode(keyslot.Kdf);
                 var resealed = PasswordKeyslot.Seal(header.VaultId, keyslot.Id, record.Id, newPassword, kdf, scalars.ReadOnlySpan, NowMs());
+                facts.Keyslot = AuditCrossCheck.KeyslotFingerprint(resealed.Id, resealed.Kdf);
                 var row = _store.Write(w =>
                 {
                     w.UpsertKeyslot(resealed);

@@ -25,6 +25,8 @@ internal sealed record AuditEntry
     public string? ThroughHash { get; init; }
     /// <summary>Short, non-secret facts about the operation (a policy's new settings, say).</summary>
     public string? Detail { get; init; }
+    /// <summary>For a password change: the keyslot id and a fingerprint of its new sealed state, so a keyslot restored from an older copy is noticed.</summary>
+    public string? Keyslot { get; init; }
     public required string Outcome { get; init; }
     /// <summary>Why it was refused or failed: the engine's ErrorId; null on success.</summary>
     public string? Reason { get; init; }
@@ -41,6 +43,7 @@ internal sealed record AuditEntry
         .Integer("count", Count)
         .String("detail", Detail)
         .String("host", Host)
+        .String("keyslot", Keyslot)
         .String("outcome", Outcome)
         .Integer("pid", Pid)
         .String("process", Process)
@@ -109,6 +112,7 @@ internal sealed record AuditEntry
             Through = OptionalInteger(values, "through"),
             ThroughHash = OptionalString(values, "throughHash"),
             Detail = OptionalString(values, "detail"),
+            Keyslot = OptionalString(values, "keyslot"),
             Outcome = OptionalString(values, "outcome") ?? throw Missing("outcome"),
             Reason = OptionalString(values, "reason"),
             Host = OptionalString(values, "host") ?? throw Missing("host"),

@@ -16,6 +16,7 @@ internal sealed class AuditFacts(string action)
     public long? Through { get; set; }
     public string? ThroughHash { get; set; }
     public string? Detail { get; set; }
+    public string? Keyslot { get; set; }
     /// <summary>Set on success when the operation noticed something an alert should carry (VaultRolledBack).</summary>
     public string? Reason { get; set; }
 

@@ -37,6 +37,7 @@ internal static class AuditTrail
             Through = facts.Through,
             ThroughHash = facts.ThroughHash,
             Detail = facts.Detail,
+            Keyslot = facts.Keyslot,
             Outcome = outcome,
             Reason = reason ?? facts.Reason,
             Host = HostName,
@@ -47,7 +48,7 @@ internal static class AuditTrail
             throw new InvalidOperationException($"an audit record of '{entry.Action}' must be signed");
         var record = entry.ToCanonicalJson();
         var hash = AuditChain.Hash(link, record);
-        var row = new AuditRow(seq, nowMs, entry.Action, record, hash, signer is null ? null : AuditChain.Sign(signer, hash));
+        var row = new AuditRow(seq, nowMs, entry.Action, record, hash, signer is null ? null : AuditChain.Sign(signer, hash), entry.Target);
         writer.InsertAuditRow(row);
         return row;
     }

@@ -199,7 +199,7 @@ internal sealed class AuditVerifier
                 ? new Failure(expected, AuditFailure.Reorder, $"record {entry.Seq} stands where record {expected} belongs")
                 : new Failure(expected, AuditFailure.Gap, $"records {expected} to {entry.Seq - 1} are missing");
         }
-        if (row.TimeMs != entry.TimeMs || row.Action != entry.Action)
+        if (row.TimeMs != entry.TimeMs || row.Action != entry.Action || row.Target != entry.Target)
             return new Failure(expected, AuditFailure.Malformed, "the record's index columns disagree with the record");
         var hash = AuditChain.Hash(link, row.Record);
         if (!CryptographicOperations.FixedTimeEquals(hash, row.Hash))

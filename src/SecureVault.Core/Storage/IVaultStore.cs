@@ -56,6 +56,10 @@ public interface IVaultReader
     /// <summary>Audit records in sequence order (newest first when asked), optionally within a time range.</summary>
     IEnumerable<AuditRow> AuditRows(long? sinceMs = null, long? untilMs = null, bool newestFirst = false);
     AuditRow? AuditRowAt(long seq);
+    /// <summary>The records of <paramref name="action"/> about key <paramref name="target"/>, newest first.</summary>
+    IEnumerable<AuditRow> AuditRowsFor(Guid target, string action);
+    /// <summary>Records of one action, newest first.</summary>
+    IEnumerable<AuditRow> AuditRowsOf(string action);
     long CountAuditRows();
     AuditBaseRecord? AuditBase();
     IReadOnlyList<AuditSignerRecord> AuditSigners();

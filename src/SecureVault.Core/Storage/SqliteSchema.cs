@@ -81,8 +81,9 @@ internal static class SqliteSchema
             PRIMARY KEY (secret_id, version));
         """;
 
-    // Version 2: the audit trail. Records are canonical JSON, hash-chained and signed; time_ms and
-    // action repeat two members of the record so queries can use an index (the record is authoritative).
+    // Version 2: the audit trail. Records are canonical JSON, hash-chained and signed; time_ms,
+    // action and target repeat members of the record so queries can use an index (the record is
+    // authoritative, and verification checks that the copies agree with it).
     // audit_signers keeps every principal's signing public key with the range of records it may sign;
     // audit_base holds the chain link behind the oldest kept record after pruning.
     private const string AuditTables = """
@@ -92,8 +93,11 @@ internal static class SqliteSchema
             action TEXT NOT NULL,
             record BLOB NOT NULL,
             hash BLOB NOT NULL,
-            signature BLOB);
+            signature BLOB,
+            target BLOB);
         CREATE INDEX audit_by_time ON audit_log(time_ms);
+        CREATE INDEX audit_by_target ON audit_log(target, action, seq) WHERE target IS NOT NULL;
+        CREATE INDEX audit_by_action ON audit_log(action, seq);
         CREATE TABLE audit_signers (
             signer_id INTEGER PRIMARY KEY AUTOINCREMENT,
             principal_id BLOB NOT NULL,

@@ -114,7 +114,7 @@ internal sealed class SqliteStoreConnection(SqliteConnection connection) : IVaul
     {
         // Two fixed statements (oldest or newest first) keep the prepared-statement cache small.
         using var reader = Query($"""
-            SELECT seq, time_ms, action, record, hash, signature FROM audit_log
+            SELECT seq, time_ms, action, record, hash, signature, target FROM audit_log
             WHERE time_ms >= COALESCE($p0, time_ms) AND time_ms < COALESCE($p1, time_ms + 1)
             ORDER BY seq {(newestFirst ? "DESC" : "ASC")}
             """, (object?)sinceMs ?? DBNull.Value, (object?)untilMs ?? DBNull.Value);
@@ -123,12 +123,26 @@ internal sealed class SqliteStoreConnection(SqliteConnection connection) : IVaul
 
     public AuditRow? AuditRowAt(long seq)
     {
-        using var reader = Query("SELECT seq, time_ms, action, record, hash, signature FROM audit_log WHERE seq = $p0", seq);
+        using var reader = Query("SELECT seq, time_ms, action, record, hash, signature, target FROM audit_log WHERE seq = $p0", seq);
         return reader.Read() ? AuditRowFrom(reader) : null;
     }
 
     private static AuditRow AuditRowFrom(SqliteDataReader reader) =>
-        new(reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), Bytes(reader, 3), Bytes(reader, 4), reader.IsDBNull(5) ? null : Bytes(reader, 5));
+        new(reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), Bytes(reader, 3), Bytes(reader, 4), reader.IsDBNull(5) ? null : Bytes(reader, 5),
+            reader.IsDBNull(6) ? null : GuidAt(reader, 6, "audit target"));
+
+    public IEnumerable<AuditRow> AuditRowsFor(Guid target, string action)
+    {
+        using var reader = Query("SELECT seq, time_ms, action, record, hash, signature, target FROM audit_log WHERE target = $p0 AND action = $p1 ORDER BY seq DESC",
+            target.ToByteArray(), action);
+        while (reader.Read()) yield return AuditRowFrom(reader);
+    }
+
+    public IEnumerable<AuditRow> AuditRowsOf(string action)
+    {
+        using var reader = Query("SELECT seq, time_ms, action, record, hash, signature, target FROM audit_log WHERE action = $p0 ORDER BY seq DESC", action);
+        while (reader.Read()) yield return AuditRowFrom(reader);
+    }
 
     public long CountAuditRows()
     {
@@ -221,8 +235,8 @@ internal sealed class SqliteStoreConnection(SqliteConnection connection) : IVaul
         Execute("DELETE FROM secrets WHERE secret_id = $p0", secretId.ToByteArray()) > 0;
 
     public void InsertAuditRow(AuditRow row) =>
-        Execute("INSERT INTO audit_log (seq, time_ms, action, record, hash, signature) VALUES ($p0, $p1, $p2, $p3, $p4, $p5)",
-            row.Seq, row.TimeMs, row.Action, row.Record, row.Hash, (object?)row.Signature ?? DBNull.Value);
+        Execute("INSERT INTO audit_log (seq, time_ms, action, record, hash, signature, target) VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6)",
+            row.Seq, row.TimeMs, row.Action, row.Record, row.Hash, (object?)row.Signature ?? DBNull.Value, (object?)row.Target?.ToByteArray() ?? DBNull.Value);
 
     public void InsertAuditSigner(AuditSignerRecord signer) =>
         Execute("INSERT INTO audit_signers (principal_id, public_key, valid_from_seq, valid_until_seq, signer_mac) VALUES ($p0, $p1, $p2, $p3, $p4)",

@@ -35,9 +35,9 @@ public sealed record SecretValueRecord(SecretRecord Secret, WrappedKeyRecord? Ke
 /// <summary>
 /// One stored audit record: its canonical JSON, the chain hash over it and the previous link,
 /// and the actor's signature over that hash (absent only for failed authentication, which has
-/// no key to sign with). TimeMs and Action repeat members of the record for indexed queries.
+/// no key to sign with). TimeMs, Action and Target repeat members of the record for indexed queries.
 /// </summary>
-public sealed record AuditRow(long Seq, long TimeMs, string Action, byte[] Record, byte[] Hash, byte[]? Signature);
+public sealed record AuditRow(long Seq, long TimeMs, string Action, byte[] Record, byte[] Hash, byte[]? Signature, Guid? Target = null);
 
 /// <summary>
 /// A principal's signing public key and the records it may sign (from ValidFromSeq up to, not
