@@ -7,7 +7,7 @@
     Author               = 'SecureVault contributors'
     CompanyName          = 'SecureVault'
     Copyright            = '(c) SecureVault contributors. All rights reserved.'
-    Description          = 'An encrypted, audited, multi-user secret vault for PowerShell: Argon2id, AES-256-GCM, per-key data keys, a blind name index and a process-wide session.'
+    Description          = 'An encrypted, audited, multi-user secret vault for PowerShell: Argon2id, AES-256-GCM, per-key data keys, a blind name index, a process-wide session and a signed, hash-chained audit trail.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('SecureVault.format.ps1xml')
@@ -25,6 +25,14 @@
         'Remove-VaultKey'
         'Set-VaultPassword'
         'Import-VaultSecret'
+        'Test-VaultAuditChain'
+        'Export-VaultAuditHead'
+        'Get-VaultAuditLog'
+        'Export-VaultAuditLog'
+        'Get-VaultAuditPolicy'
+        'Set-VaultAuditPolicy'
+        'Remove-VaultAuditRecord'
+        'Get-VaultAlert'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -139,7 +139,7 @@ public sealed partial class VaultEngine
     private void AfterCommit(AuditRow row)
     {
         var entry = AuditEntry.Parse(row.Record);
-        if (entry.Outcome == AuditOutcome.Success && entry.Reason is null) return; // the common case raises nothing
+        if (entry.Outcome == AuditOutcome.Success && entry.Reason is null && entry.HeadBroken is null) return; // the common case raises nothing
         var (alerts, forwarding) = _store.Read(r =>
         {
             var history = AlertRules.MayNeedHistory(entry)

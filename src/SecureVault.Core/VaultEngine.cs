@@ -218,6 +218,8 @@ public sealed partial class VaultEngine
                 }
                 return AppendRecord(w, session, facts, AuditOutcome.Success);
             });
+            if (facts.HeadBroken is { } broken)
+                warnings.Add($"The audit log of '{Vault}' was changed outside SecureVault: record {broken} no longer matches its signature. See which records with Test-VaultAuditChain -Detailed, and restore the vault from a backup.");
             SessionRegistry.Add(session);
             // After a rollback warning the memory follows the vault, so the warning is given once per profile.
             if (AuditHeadMemory.Remember(header.VaultId, row.Seq, row.Hash, force: facts.Reason != null) is { } memoryProblem)

@@ -55,6 +55,13 @@ Describe 'Get-VaultStatus' {
             $status.MemoryLocked | Should -BeOfType ([bool])
             $status.MemoryLockDetail | Should -Not -BeNullOrEmpty
         }
+
+        It 'reports the audit log and the alert forwarding' {
+            $status.AuditRecords | Should -BeGreaterThan 0
+            $status.AuditHead | Should -Be (Get-VaultAuditLog -Vault $vault -Last 1).Seq
+            $status.AlertForwarding.ToString() | Should -Be 'None'
+            $status.AlertForwardingProblem | Should -BeNullOrEmpty
+        }
     }
 
     Context 'when the vault is locked' {

@@ -26,9 +26,11 @@ BeforeAll {
 }
 
 Describe 'Help' {
-    It 'covers the nine cmdlets the module exports' {
+    It 'covers the eighteen cmdlets the module exports' {
         $names = (Get-Command -Module SecureVault -CommandType Cmdlet).Name | Sort-Object
-        $names -join ',' | Should -Be 'Get-VaultKey,Get-VaultKeyInfo,Get-VaultStatus,Lock-Vault,New-Vault,Remove-VaultKey,Set-VaultKey,Set-VaultPassword,Unlock-Vault'
+        $names -join ',' | Should -Be ('Export-VaultAuditHead,Export-VaultAuditLog,Get-VaultAlert,Get-VaultAuditLog,Get-VaultAuditPolicy,' +
+            'Get-VaultKey,Get-VaultKeyInfo,Get-VaultStatus,Import-VaultSecret,Lock-Vault,New-Vault,Remove-VaultAuditRecord,Remove-VaultKey,' +
+            'Set-VaultAuditPolicy,Set-VaultKey,Set-VaultPassword,Test-VaultAuditChain,Unlock-Vault')
     }
 
     Context '<Command>' -ForEach $commands {
@@ -108,7 +110,8 @@ Describe 'Help' {
             $about | Should -BeLike '*about_SecureVault*'
         }
 
-        It 'explains <_>' -ForEach @('SECUREVAULT_VAULT', 'SECUREVAULT_HOME', 'idle timeout', 'Versions', '-AsPlainText', 'Hashtable', 'PSCredential') {
+        It 'explains <_>' -ForEach @('SECUREVAULT_VAULT', 'SECUREVAULT_HOME', 'idle timeout', 'Versions', '-AsPlainText', 'Hashtable', 'PSCredential',
+            'AUDIT TRAIL', 'Test-VaultAuditChain', 'Export-VaultAuditHead', 'TruncatedBelowAnchor', 'RetentionDays', 'Get-VaultAlert') {
             $about | Should -BeLike "*$_*"
         }
 

@@ -105,3 +105,48 @@ function Get-ErrorText {
         ($ErrorRecord | Out-String)
     ) -join [Environment]::NewLine
 }
+
+function Edit-TestAuditRecord {
+    <#
+        Changes one digit of the process id inside audit record <Seq> of a locked vault file, as an
+        attacker holding the file would: the record stays canonical JSON, so only the chain can tell.
+        SQLite keeps no page checksums, so the edit needs no SQLite library.
+    #>
+    param(
+        [Parameter(Mandatory)]
+        [string] $Path,
+
+        [Parameter(Mandatory)]
+        [long] $Seq
+    )
+    if (Test-Path -LiteralPath "$Path-wal") {
+        throw "The vault '$Path' has a write-ahead log beside it: lock it before editing the file."
+    }
+    $bytes = [System.IO.File]::ReadAllBytes($Path)
+    # Latin-1 maps every byte to one character, so string positions are byte positions.
+    $text = [System.Text.Encoding]::Latin1.GetString($bytes)
+    $seqAt = $text.IndexOf(",`"seq`":$Seq,")
+    if ($seqAt -lt 0) {
+        throw "Audit record $Seq was not found in '$Path'."
+    }
+    # Members are sorted, so the record's pid comes before its seq.
+    $pidAt = $text.LastIndexOf('"pid":', $seqAt)
+    $digitAt = $text.IndexOf(',', $pidAt) - 1
+    $bytes[$digitAt] = if ($bytes[$digitAt] -eq [byte][char]'9') { [byte][char]'1' } else { $bytes[$digitAt] + 1 }
+    [System.IO.File]::WriteAllBytes($Path, $bytes)
+}
+
+function Copy-TestVaultFile {
+    <# Copies a locked vault file (a vault is one file once locked: no write-ahead log beside it). #>
+    param(
+        [Parameter(Mandatory)]
+        [string] $Path,
+
+        [Parameter(Mandatory)]
+        [string] $Destination
+    )
+    if (Test-Path -LiteralPath "$Path-wal") {
+        throw "The vault '$Path' has a write-ahead log beside it: lock it before copying the file."
+    }
+    Copy-Item -LiteralPath $Path -Destination $Destination -Force
+}

@@ -97,6 +97,38 @@ Describe 'Unlock-Vault' {
         }
     }
 
+    Context 'when the vault file was replaced by an older copy' {
+        BeforeAll {
+            $rolledBack = Join-Path -Path $TestDrive -ChildPath 'rolled-back.vault'
+            $older = Join-Path -Path $TestDrive -ChildPath 'rolled-back.older'
+            $null = New-TestVault -Path $rolledBack -Password $password
+            Lock-Vault -Vault $rolledBack
+            Copy-TestVaultFile -Path $rolledBack -Destination $older
+            Unlock-Vault -Vault $rolledBack -Password $password
+            Set-VaultKey -Vault $rolledBack -Name 'written/later' -Value 'value'
+            Lock-Vault -Vault $rolledBack
+            Copy-TestVaultFile -Path $older -Destination $rolledBack
+        }
+
+        AfterAll {
+            Lock-Vault -Vault $rolledBack
+        }
+
+        It 'unlocks it with one warning, records why and raises a VaultRolledBack alert' {
+            Unlock-Vault -Vault $rolledBack -Password $password -WarningVariable unlockWarnings -WarningAction SilentlyContinue
+            @($unlockWarnings).Count | Should -Be 1
+            (Get-VaultStatus -Vault $rolledBack).IsLocked | Should -BeFalse
+            (Get-VaultAuditLog -Vault $rolledBack -Action 'unlock' -Last 1).Reason | Should -Be 'VaultRolledBack'
+            (Get-VaultAlert -Vault $rolledBack).Kind | Should -Contain 'VaultRolledBack'
+        }
+
+        It 'does not warn again at the next unlock' {
+            Lock-Vault -Vault $rolledBack
+            Unlock-Vault -Vault $rolledBack -Password $password -WarningVariable unlockWarnings -WarningAction SilentlyContinue
+            @($unlockWarnings).Count | Should -Be 0
+        }
+    }
+
     Context 'when the vault does not exist' {
         It 'fails with VaultNotFound' {
             $missing = Join-Path -Path $TestDrive -ChildPath 'missing.vault'

@@ -239,31 +239,6 @@ public sealed class AlertForwardingTests
 
         Assert.Equal("InvalidInput", e.ErrorId);
     }
-
-    /// <summary>A bound Unix datagram socket in its own temporary folder, standing in for /dev/log.</summary>
-    private sealed class SyslogListener : IDisposable
-    {
-        private readonly string _folder = Directory.CreateTempSubdirectory("securevault-syslog-").FullName;
-        private readonly Socket _socket = new(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
-        private readonly byte[] _buffer = new byte[65536];
-
-        public SyslogListener()
-        {
-            Path = System.IO.Path.Combine(_folder, "log");
-            _socket.Bind(new UnixDomainSocketEndPoint(Path));
-            _socket.ReceiveTimeout = 30_000;   // only so a lost datagram fails the test instead of hanging it
-        }
-
-        public string Path { get; }
-
-        public byte[] Receive() => _buffer.AsSpan(0, _socket.Receive(_buffer)).ToArray();
-
-        public void Dispose()
-        {
-            _socket.Dispose();
-            Directory.Delete(_folder, recursive: true);
-        }
-    }
 }
 
 /// <summary>A fact that needs Unix datagram sockets; reported as skipped, with the reason, on Windows.</summary>

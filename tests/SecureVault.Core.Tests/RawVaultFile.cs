@@ -35,6 +35,21 @@ public sealed class RawVaultFile : IDisposable
         return command.ExecuteScalar();
     }
 
+    /// <summary>Every row a query returns, its cells in column order (SQL NULL as null).</summary>
+    public IReadOnlyList<object?[]> Rows(string sql, params object[] args)
+    {
+        using var command = Command(sql, args);
+        using var reader = command.ExecuteReader();
+        var rows = new List<object?[]>();
+        while (reader.Read())
+        {
+            var row = new object?[reader.FieldCount];
+            for (int i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            rows.Add(row);
+        }
+        return rows;
+    }
+
     /// <summary>Reads one blob cell; fails the test unless exactly one row matches.</summary>
     public byte[] ReadBlob(string table, string column, string where, params object[] args)
     {

@@ -49,6 +49,13 @@ internal static class Secrets
         AssertText(password, SecretValueType.SecureString, credential.Password);
     }
 
+    /// <summary>Writes a string key, disposing the value after.</summary>
+    public static VaultKeyInfo WriteText(VaultEngine engine, string name, string text, KeyUpdate? update = null)
+    {
+        using var value = SecretText.FromString(text);
+        return engine.SetKey(name, value, update);
+    }
+
     /// <summary>Reads a string key's text (current or given version).</summary>
     public static string ReadText(VaultEngine engine, string name, int? version = null)
     {

@@ -12,6 +12,7 @@ public sealed class TestVault : IDisposable
 {
     public static readonly KdfParameters CheapKdf = new(1024, 1, 1);
     public static readonly byte[] Password = Encoding.UTF8.GetBytes("correct horse battery staple");
+    public static readonly byte[] WrongPassword = Encoding.UTF8.GetBytes("incorrect horse battery staple");
 
     private readonly IClock? _clock;
 

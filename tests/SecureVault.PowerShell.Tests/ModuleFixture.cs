@@ -110,7 +110,7 @@ public sealed class HostedVault : IDisposable
     public string VaultPath { get; }
     public static SecureString Password => ModuleFixture.Secure(PasswordText);
 
-    /// <summary>Runs a script with named variables; returns its output and errors (terminating errors included).</summary>
+    /// <summary>Runs a script with named variables; returns its output, errors (terminating errors included), warnings and progress.</summary>
     public Result Run(string script, params (string Name, object? Value)[] variables)
     {
         using var ps = System.Management.Automation.PowerShell.Create();
@@ -120,13 +120,15 @@ public sealed class HostedVault : IDisposable
         try
         {
             var output = ps.Invoke();
-            return new Result(output, ps.Streams.Error.ToList(), null);
+            return new Result(output, ps.Streams.Error.ToList(), null) { Warnings = Warnings(ps), Progress = ps.Streams.Progress.ToList() };
         }
         catch (RuntimeException e)
         {
-            return new Result(new Collection<PSObject>(), ps.Streams.Error.ToList(), e.ErrorRecord);
+            return new Result(new Collection<PSObject>(), ps.Streams.Error.ToList(), e.ErrorRecord) { Warnings = Warnings(ps), Progress = ps.Streams.Progress.ToList() };
         }
     }
+
+    private static List<string> Warnings(System.Management.Automation.PowerShell ps) => ps.Streams.Warning.Select(w => w.Message).ToList();
 
     /// <summary>Runs a script that must succeed without errors.</summary>
     public Collection<PSObject> Invoke(string script, params (string Name, object? Value)[] variables)
@@ -147,6 +149,12 @@ public sealed class HostedVault : IDisposable
 
     public sealed record Result(Collection<PSObject> Output, List<ErrorRecord> Errors, ErrorRecord? Terminating)
     {
+        /// <summary>The warnings written, as text.</summary>
+        public List<string> Warnings { get; init; } = [];
+
+        /// <summary>The progress records written.</summary>
+        public List<ProgressRecord> Progress { get; init; } = [];
+
         /// <summary>Every error id, terminating or not.</summary>
         public IEnumerable<string> ErrorIds => Errors.Select(e => e.FullyQualifiedErrorId)
             .Concat(Terminating is null ? [] : [Terminating.FullyQualifiedErrorId]);

@@ -8,8 +8,10 @@ public sealed class ModuleLoadingTests(ModuleFixture fixture)
 {
     private static readonly string[] ExpectedCmdlets =
     [
+        "Export-VaultAuditHead", "Export-VaultAuditLog", "Get-VaultAlert", "Get-VaultAuditLog", "Get-VaultAuditPolicy",
         "Get-VaultKey", "Get-VaultKeyInfo", "Get-VaultStatus", "Import-VaultSecret", "Lock-Vault", "New-Vault",
-        "Remove-VaultKey", "Set-VaultKey", "Set-VaultPassword", "Unlock-Vault",
+        "Remove-VaultAuditRecord", "Remove-VaultKey", "Set-VaultAuditPolicy", "Set-VaultKey", "Set-VaultPassword",
+        "Test-VaultAuditChain", "Unlock-Vault",
     ];
 
     [Fact]

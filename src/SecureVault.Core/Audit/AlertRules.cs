@@ -44,6 +44,8 @@ internal static class AlertRules
 
     private static (string Kind, AlertSeverity Severity, string Message)? Classify(AuditEntry entry) => entry.Reason switch
     {
+        _ when entry.HeadBroken is { } broken =>
+            (AlertKinds.AuditLogRewritten, AlertSeverity.Critical, $"audit record {broken} no longer matched its signature: the log was changed outside SecureVault"),
         "PrincipalLockedOut" => (AlertKinds.Lockout, AlertSeverity.Critical, "a principal is locked out after repeated failures"),
         "AccessDenied" => (AlertKinds.AccessDenied, AlertSeverity.Warning, $"access denied for '{entry.Action}'"),
         "KeyBlocked" => (AlertKinds.BlockedKeyRead, AlertSeverity.Warning, "a read of a blocked key was refused"),

@@ -7,6 +7,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using SecureVault.Audit;
+using SecureVault.Storage;
 
 namespace SecureVault;
 
@@ -46,25 +47,14 @@ public sealed class AuditAnchor
         .String("vault", VaultId.ToString("D"))
         .ToArray();
 
-    /// <summary>Writes the anchor to a new file (owner read/write only); refuses to overwrite unless asked.</summary>
-    public void Save(string path, bool overwrite = false)
+    /// <summary>Writes the anchor to a file readable by its owner only; refuses to replace one unless asked.</summary>
+    public void Save(string path, bool overwrite = false) => PrivateFile.Write(path, overwrite, WriteTo);
+
+    /// <summary>Writes the anchor's JSON and a newline.</summary>
+    public void WriteTo(Stream output)
     {
-        var options = new FileStreamOptions { Mode = overwrite ? FileMode.Create : FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        try
-        {
-            using var file = new FileStream(path, options);
-            file.Write(ToJson());
-            file.Write("\n"u8);
-        }
-        catch (IOException) when (!overwrite && File.Exists(path))
-        {
-            throw new VaultInvalidInputException($"'{path}' already exists. Choose another -Path, or add -Force to replace it.");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new VaultStorageException($"cannot write the anchor to '{path}': {e.Message}", e);
-        }
+        output.Write(ToJson());
+        output.Write("\n"u8);
     }
 
     /// <summary>Reads an anchor file; a file that is not a well-formed, self-consistently signed anchor is refused.</summary>

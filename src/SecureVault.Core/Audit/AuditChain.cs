@@ -9,6 +9,8 @@
 // records are chained unsigned and vouched for by the next signed record.
 using System.Security.Cryptography;
 using SecureVault.Crypto;
+using SecureVault.Memory;
+using SecureVault.Storage;
 
 namespace SecureVault.Audit;
 
@@ -66,6 +68,20 @@ internal static class AuditChain
             return null;
         }
     }
+
+    /// <summary>
+    /// The public key of a signer row the metadata key vouches for, or null when the row was
+    /// planted or altered (its MAC fails) or holds no P-256 point. The caller disposes the key.
+    /// </summary>
+    public static ECDsa? ImportGenuine(AuditSignerRecord row, VaultKeys keys)
+    {
+        var mac = keys.SignerMac(row.PrincipalId, row.ValidFromSeq, row.ValidUntilSeq, row.PublicKey);
+        if (row.Mac.Length != mac.Length || !SecureText.FixedTimeEquals(mac, row.Mac)) return null;
+        return ImportPublic(row.PublicKey);
+    }
+
+    /// <summary>True when <paramref name="row"/> may sign record <paramref name="seq"/> by its validity range.</summary>
+    public static bool Covers(AuditSignerRecord row, long seq) => seq >= row.ValidFromSeq && (row.ValidUntilSeq is null || seq < row.ValidUntilSeq);
 
     /// <summary>
     /// Only the two operations that authenticate may leave a record without a signature, and only

@@ -27,6 +27,12 @@ internal sealed record AuditEntry
     public string? Detail { get; init; }
     /// <summary>For a password change: the keyslot id and a fingerprint of its new sealed state, so a keyslot restored from an older copy is noticed.</summary>
     public string? Keyslot { get; init; }
+    /// <summary>
+    /// Set when, before this record was signed, the newest signed record no longer matched its
+    /// signature (the log was rewritten outside the engine): its sequence number. The verifier then
+    /// checks every signature, so this record never vouches for the rewrite.
+    /// </summary>
+    public long? HeadBroken { get; init; }
     public required string Outcome { get; init; }
     /// <summary>Why it was refused or failed: the engine's ErrorId; null on success.</summary>
     public string? Reason { get; init; }
@@ -42,6 +48,7 @@ internal sealed record AuditEntry
         .String("actor", Actor?.ToString("D"))
         .Integer("count", Count)
         .String("detail", Detail)
+        .Integer("headBroken", HeadBroken)
         .String("host", Host)
         .String("keyslot", Keyslot)
         .String("outcome", Outcome)
@@ -113,6 +120,7 @@ internal sealed record AuditEntry
             ThroughHash = OptionalString(values, "throughHash"),
             Detail = OptionalString(values, "detail"),
             Keyslot = OptionalString(values, "keyslot"),
+            HeadBroken = OptionalInteger(values, "headBroken"),
             Outcome = OptionalString(values, "outcome") ?? throw Missing("outcome"),
             Reason = OptionalString(values, "reason"),
             Host = OptionalString(values, "host") ?? throw Missing("host"),

@@ -17,6 +17,8 @@ internal sealed class AuditFacts(string action)
     public string? ThroughHash { get; set; }
     public string? Detail { get; set; }
     public string? Keyslot { get; set; }
+    /// <summary>Set by the append when the log was found rewritten before this record (see <see cref="AuditEntry.HeadBroken"/>).</summary>
+    public long? HeadBroken { get; set; }
     /// <summary>Set on success when the operation noticed something an alert should carry (VaultRolledBack).</summary>
     public string? Reason { get; set; }
 

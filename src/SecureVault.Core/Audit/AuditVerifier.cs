@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using SecureVault.Crypto;
-using SecureVault.Memory;
 using SecureVault.Storage;
 
 namespace SecureVault.Audit;
@@ -17,6 +16,9 @@ namespace SecureVault.Audit;
 /// key breaks it. This keeps a full check of 100k records near one second on two cores (ECDSA
 /// verification alone runs at about 10k per second per core here). When anything fails, a second
 /// pass checks every signature in order, so the report names the first bad record exactly.
+/// The shortcut holds only because the engine never signs over a head whose newest signature
+/// fails (AuditTrail.CheckSignedHead): a file writer can rewrite a record and recompute every later
+/// hash, and a genuine record signed on top would otherwise make the rewrite verify.
 /// </remarks>
 internal sealed class AuditVerifier
 {
@@ -43,9 +45,7 @@ internal sealed class AuditVerifier
         foreach (var row in reader.AuditSigners())
         {
             // A key row the metadata key does not vouch for was planted or altered: its records have no known signer.
-            var mac = keys.SignerMac(row.PrincipalId, row.ValidFromSeq, row.ValidUntilSeq, row.PublicKey);
-            if (row.Mac.Length != mac.Length || !SecureText.FixedTimeEquals(mac, row.Mac)) continue;
-            if (AuditChain.ImportPublic(row.PublicKey) is not { } key) continue;
+            if (AuditChain.ImportGenuine(row, keys) is not { } key) continue;
             if (!_signers.TryGetValue(row.PrincipalId, out var list)) _signers[row.PrincipalId] = list = new();
             list.Add(new Signer(row.Id, row.ValidFromSeq, row.ValidUntilSeq, key));
         }
@@ -73,12 +73,18 @@ internal sealed class AuditVerifier
                     }
                 }
             }
+            if (failure is null && walk.HeadBrokenAt is { } brokenAt)
+            {
+                // A record says the log was rewritten before it: every signature must be checked.
+                failure = new Failure(long.MaxValue, AuditFailure.BadSignature, $"record {brokenAt} did not match its signature when a later record was written");
+            }
             if (failure != null)
             {
                 // Find the first record whose own signature fails: that is where tampering begins.
-                var exact = verifier.Walk(checkEverySignature: true, stopAt: failure.Seq + (failure.Reason == AuditFailure.BadSignature ? 1 : 0));
+                var exact = verifier.Walk(checkEverySignature: true, stopAt: failure.Reason == AuditFailure.BadSignature && failure.Seq < long.MaxValue ? failure.Seq + 1 : failure.Seq);
                 signaturesChecked += exact.SignaturesChecked;
                 if (exact.Failure is { } earlier && earlier.Seq <= failure.Seq) failure = earlier;
+                else if (failure.Seq == long.MaxValue) failure = null; // every signature checked out after all
             }
             return new AuditVerification
             {
@@ -112,6 +118,7 @@ internal sealed class AuditVerifier
         public bool AnchorSeen;
         public long UnsignedTail;
         public long SignaturesChecked;
+        public long? HeadBrokenAt;
         public readonly Dictionary<Signer, (long Seq, byte[] Hash, byte[] Signature)> NewestBySigner = new();
     }
 
@@ -144,6 +151,7 @@ internal sealed class AuditVerifier
                 result.Failure = failure;
                 return result;
             }
+            if (entry.HeadBroken is { } broken) result.HeadBrokenAt ??= broken;
             if (entry.Action == AuditAction.Prune && entry.Outcome == AuditOutcome.Success && entry.Through is { } through)
                 newestPrune = (through, entry.ThroughHash);
             link = AuditChain.Link(row.Hash, row.Signature ?? []);
@@ -217,6 +225,9 @@ internal sealed class AuditVerifier
             result.UnsignedTail++;
             return null;
         }
+        // A signature of another length cannot be one (and must not reach the link computation, which refuses it).
+        if (row.Signature.Length != AuditChain.SignatureSize)
+            return new Failure(expected, AuditFailure.BadSignature, $"the signature is {row.Signature.Length} bytes, not {AuditChain.SignatureSize}");
         var signer = entry.Actor is { } actor ? FindSigner(actor, expected) : null;
         if (signer is null)
             return new Failure(expected, AuditFailure.UnknownSigner, "the record's actor has no valid signing key for it");

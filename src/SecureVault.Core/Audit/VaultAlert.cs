@@ -53,6 +53,7 @@ public static class AlertKinds
     public const string AccessDenied = "AccessDenied";
     public const string IntegrityViolation = "IntegrityViolation";
     public const string AuditVerificationFailed = "AuditVerificationFailed";
+    public const string AuditLogRewritten = "AuditLogRewritten";
     public const string VaultRolledBack = "VaultRolledBack";
     public const string BlockedKeyRead = "BlockedKeyRead";
 }

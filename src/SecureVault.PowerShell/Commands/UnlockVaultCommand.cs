@@ -4,7 +4,8 @@ namespace SecureVault.PowerShell.Commands;
 
 /// <summary>
 /// Authenticates a principal and unlocks the vault for this whole process (every runspace,
-/// including SecretManagement's) until Lock-Vault or the idle timeout.
+/// including SecretManagement's) until Lock-Vault or the idle timeout. Warns when the vault has
+/// gone backwards since this user profile last saw it.
 /// </summary>
 [Cmdlet(VerbsCommon.Unlock, "Vault")]
 [OutputType(typeof(VaultStatus))]
@@ -23,7 +24,8 @@ public sealed class UnlockVaultCommand : VaultSessionCommandBase
         Invoke(engine =>
         {
             using var password = PasswordBytes(Password);
-            engine.Unlock(password.ReadOnlySpan, Principal, Timeout);
+            var result = engine.Unlock(password.ReadOnlySpan, Principal, Timeout);
+            foreach (var warning in result.Warnings) WriteWarning(warning);
             if (PassThru) WriteObject(engine.GetStatus());
         });
     }

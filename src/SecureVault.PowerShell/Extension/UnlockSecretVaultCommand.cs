@@ -5,7 +5,8 @@ namespace SecureVault.PowerShell.Extension;
 
 /// <summary>
 /// SecretManagement's Unlock-SecretVault: opens the same process-wide session that Unlock-Vault
-/// opens, as the registration's Principal (or the default principal).
+/// opens, as the registration's Principal (or the default principal), with the same warnings
+/// (a vault that has gone backwards since this profile last saw it).
 /// </summary>
 [Cmdlet(VerbsCommon.Unlock, "SecretVault")]
 public sealed class UnlockSecretVaultCommand : SecretVaultCommandBase
@@ -19,7 +20,8 @@ public sealed class UnlockSecretVaultCommand : SecretVaultCommandBase
         Invoke(engine =>
         {
             using var password = PasswordBytes(Password);
-            engine.Unlock(password.ReadOnlySpan, Settings.Principal);
+            var result = engine.Unlock(password.ReadOnlySpan, Settings.Principal);
+            foreach (var warning in result.Warnings) WriteWarning(warning);
         });
     }
 }
