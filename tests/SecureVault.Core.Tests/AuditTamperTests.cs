@@ -444,5 +444,18 @@ public sealed class AuditTamperTests : IDisposable
         AssertReported(result, Create, AuditFailure.UnknownSigner);
     }
 
+    [Fact]
+    public void An_altered_signing_key_row_does_not_stop_the_genuine_key_from_being_registered_again()
+    {
+        var (engine, _) = Tamper(f => Assert.Equal(1, f.Execute("UPDATE audit_signers SET valid_from_seq = 4")));
+
+        // The altered row's records stay reported; the records from this unlock on are signed by a genuine row again.
+        AssertReported(engine.VerifyAudit(), Create, AuditFailure.UnknownSigner);
+        _vault.Release();
+        using var file = new RawVaultFile(_vault.Path);
+        Assert.Equal(2L, file.Scalar("SELECT COUNT(*) FROM audit_signers"));
+        Assert.Equal(Lock + 1, file.Scalar("SELECT valid_from_seq FROM audit_signers ORDER BY signer_id DESC LIMIT 1"));
+    }
+
     #endregion
 }

@@ -73,11 +73,13 @@ internal static class AuditChain
     /// The public key of a signer row the metadata key vouches for, or null when the row was
     /// planted or altered (its MAC fails) or holds no P-256 point. The caller disposes the key.
     /// </summary>
-    public static ECDsa? ImportGenuine(AuditSignerRecord row, VaultKeys keys)
+    public static ECDsa? ImportGenuine(AuditSignerRecord row, VaultKeys keys) => IsGenuine(row, keys) ? ImportPublic(row.PublicKey) : null;
+
+    /// <summary>True when the metadata key vouches for a signer row (its MAC matches).</summary>
+    public static bool IsGenuine(AuditSignerRecord row, VaultKeys keys)
     {
         var mac = keys.SignerMac(row.PrincipalId, row.ValidFromSeq, row.ValidUntilSeq, row.PublicKey);
-        if (row.Mac.Length != mac.Length || !SecureText.FixedTimeEquals(mac, row.Mac)) return null;
-        return ImportPublic(row.PublicKey);
+        return row.Mac.Length == mac.Length && SecureText.FixedTimeEquals(mac, row.Mac);
     }
 
     /// <summary>True when <paramref name="row"/> may sign record <paramref name="seq"/> by its validity range.</summary>

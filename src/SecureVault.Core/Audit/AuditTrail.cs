@@ -135,7 +135,9 @@ internal static class AuditTrail
     {
         foreach (var signer in writer.AuditSigners())
         {
-            if (signer.PrincipalId == principalId && signer.ValidUntilSeq is null && signer.PublicKey.AsSpan().SequenceEqual(publicKey)) return;
+            // Only a genuine row counts: an altered one must not stop the real key from being registered.
+            if (signer.PrincipalId == principalId && signer.ValidUntilSeq is null && signer.PublicKey.AsSpan().SequenceEqual(publicKey)
+                && AuditChain.IsGenuine(signer, keys)) return;
         }
         long from = Next(writer, vaultId).Seq;
         writer.InsertAuditSigner(new AuditSignerRecord(0, principalId, publicKey, from, null, keys.SignerMac(principalId, from, null, publicKey)));
