@@ -12,9 +12,11 @@ public sealed record BenchOptions
           --quick                     1k and 10k only, fewer samples (about a minute once vaults are cached)
           --ops N                     timed Sets and Gets per size (default 1000; --quick 300)
           --unlock-runs N             default-KDF unlocks to time (default 5; --quick 3)
+          --audit-runs N              audit chain verifications to time, on the largest size (default 5; --quick 3)
           --out PATH                  JSON results (default <repo>/out/bench/results.json)
           --no-cmdlets                skip the hosted-PowerShell cmdlet measurements
           --no-unlock                 skip the default-KDF unlock measurement
+          --no-audit                  skip the audit chain verification measurement
           --rebuild                   ignore cached populated vaults and build them again
           --help                      this text
         """;
@@ -25,10 +27,12 @@ public sealed record BenchOptions
     public int ListRuns { get; init; } = 5;
     public int ColdRuns { get; init; } = 30;
     public int CmdletListRuns { get; init; } = 3;
+    public int AuditRuns { get; init; } = 5;
     public bool Quick { get; init; }
     public string? OutPath { get; init; }
     public bool Cmdlets { get; init; } = true;
     public bool Unlock { get; init; } = true;
+    public bool Audit { get; init; } = true;
     public bool Rebuild { get; init; }
     public bool Help { get; init; }
 
@@ -39,7 +43,7 @@ public sealed record BenchOptions
         bool quick = args.Contains("--quick");
         if (quick)
         {
-            options = options with { Quick = true, Sizes = [1_000, 10_000], Ops = 300, UnlockRuns = 3, ListRuns = 3, ColdRuns = 10, CmdletListRuns = 1 };
+            options = options with { Quick = true, Sizes = [1_000, 10_000], Ops = 300, UnlockRuns = 3, ListRuns = 3, ColdRuns = 10, CmdletListRuns = 1, AuditRuns = 3 };
         }
         for (int i = 0; i < args.Length; i++)
         {
@@ -50,9 +54,11 @@ public sealed record BenchOptions
                 "--sizes" => options with { Sizes = ParseSizes(Next()) },
                 "--ops" => options with { Ops = PositiveInt(Next(), "--ops") },
                 "--unlock-runs" => options with { UnlockRuns = PositiveInt(Next(), "--unlock-runs") },
+                "--audit-runs" => options with { AuditRuns = PositiveInt(Next(), "--audit-runs") },
                 "--out" => options with { OutPath = Path.GetFullPath(Next()) },
                 "--no-cmdlets" => options with { Cmdlets = false },
                 "--no-unlock" => options with { Unlock = false },
+                "--no-audit" => options with { Audit = false },
                 "--rebuild" => options with { Rebuild = true },
                 "--help" or "-h" or "-?" => options with { Help = true },
                 var other => throw new ArgumentException($"Unknown argument '{other}'. Use --help."),

@@ -12,6 +12,7 @@ public sealed record BenchResults(
     IReadOnlyList<EngineSizeResult> Engine,
     CmdletResults Cmdlets,
     UnlockResult? Unlock,
+    AuditResult? Audit,
     IReadOnlyList<RatioResult> Ratios,
     IReadOnlyList<TargetCheck> Targets,
     double PeakWorkingSetMiB);
@@ -25,11 +26,14 @@ public sealed record CmdletResults(string? Skipped, int? EngineCopiesLoaded, boo
 /// <summary>How a figure at the largest size compares with the smallest (1.0 = flat).</summary>
 public sealed record RatioResult(string Figure, int FromKeys, int ToKeys, double Ratio, double? Target, bool? Pass);
 
-/// <summary>One figure against its target. Pass is null when the figure has no target.</summary>
-public sealed record TargetCheck(string Figure, double Value, string Unit, string Target, bool? Pass);
+/// <summary>
+/// One figure against its target. Pass is null when the figure has no target, or when a later
+/// decision replaced the target: then <paramref name="SupersededBy"/> says which and why.
+/// </summary>
+public sealed record TargetCheck(string Figure, double Value, string Unit, string Target, bool? Pass, string? SupersededBy = null);
 
 /// <summary>Options of the run, so a results file says how it was produced.</summary>
-public sealed record RunInfo(string StartedUtc, double DurationSeconds, int[] Sizes, int Ops, int UnlockRuns, int ListRuns, int ColdRuns, bool Quick, int ValueBytes, string PopulationKdf, string? GitCommit, string? LoadAverageAtStart, string? LoadAverageAtEnd);
+public sealed record RunInfo(string StartedUtc, double DurationSeconds, int[] Sizes, int Ops, int UnlockRuns, int ListRuns, int ColdRuns, int AuditRuns, bool Quick, int ValueBytes, string PopulationKdf, string? GitCommit, string? LoadAverageAtStart, string? LoadAverageAtEnd);
 
 /// <summary>The machine the figures come from.</summary>
 public sealed record MachineInfo(string Cpu, int Cores, string Os, string Runtime, double MemoryGiB, bool ServerGc)

@@ -99,8 +99,8 @@ public sealed class PopulatedVaults(BenchPaths paths, TextWriter log)
         return populated;
     }
 
-    /// <summary>A fresh scratch copy of a populated vault that a run may write to.</summary>
-    private string WorkingCopy(PopulatedVault vault, string name)
+    /// <summary>A fresh scratch copy of a populated vault that a run may write to, named <paramref name="name"/>.vault in the work folder.</summary>
+    public string WorkingCopy(PopulatedVault vault, string name)
     {
         var path = Path.Combine(paths.WorkFolder, name + ".vault");
         BenchPaths.DeleteVault(path);

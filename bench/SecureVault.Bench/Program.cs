@@ -47,6 +47,17 @@ foreach (var (vault, working) in prepared)
     VaultEngine.Open(working).Lock();
 }
 
+// The audit chain of the largest populated vault, on a fresh copy: the engine run grew the working copy's chain by thousands of records.
+AuditResult? audit = null;
+if (options.Audit)
+{
+    var (largest, _) = prepared[^1];
+    log.WriteLine($"Audit, the chain of the {largest.Keys:N0}-key vault:");
+    var auditCopy = vaults.WorkingCopy(largest, $"audit-{largest.Keys}");
+    audit = new AuditBench(options, log).Run(largest, auditCopy);
+    BenchPaths.TryDeleteVault(auditCopy);
+}
+
 // Then the cmdlets on the same working copies (which now also hold the engine run's new keys).
 var cmdletResults = new List<CmdletSizeResult>();
 string? cmdletSkip = "--no-cmdlets was given";
@@ -81,10 +92,10 @@ using var process = Process.GetCurrentProcess();
 var results = new BenchResults(
     MachineInfo.Current(),
     new RunInfo(started.ToString("O"), Math.Round(clock.Elapsed.TotalSeconds, 1), options.Sizes.ToArray(), options.Ops, options.UnlockRuns,
-        options.ListRuns, options.ColdRuns, options.Quick, BenchData.ValueBytes, BenchData.CheapKdf.ToString(), GitCommit(paths.RepoRoot),
+        options.ListRuns, options.ColdRuns, options.Audit ? options.AuditRuns : 0, options.Quick, BenchData.ValueBytes, BenchData.CheapKdf.ToString(), GitCommit(paths.RepoRoot),
         loadAtStart, MachineInfo.LoadAverage()),
-    ecdh, fsync, engineResults, new CmdletResults(cmdletSkip, cmdletResults.Count > 0 ? CmdletBench.EngineCopiesLoaded() : null, writeVerboseStandIn, cmdletResults), unlock, ratios,
-    TargetEvaluator.Targets(engineResults, unlock, ratios),
+    ecdh, fsync, engineResults, new CmdletResults(cmdletSkip, cmdletResults.Count > 0 ? CmdletBench.EngineCopiesLoaded() : null, writeVerboseStandIn, cmdletResults), unlock, audit, ratios,
+    TargetEvaluator.Targets(engineResults, unlock, audit, ratios),
     Math.Round(process.PeakWorkingSet64 / 1048576.0, 1));
 
 ReportTable.Print(results, log);

@@ -6,7 +6,15 @@ namespace SecureVault.Bench;
 /// unlock with the default KDF at most 1 s, listing 100k keys at most 1 s. And the one of issue 3
 /// (SecretManagement extension): Get-SecretInfo with an exact name, the first call of every
 /// Get-Secret without -Vault, flat as well (100k/1k p50 ratio at most 1.5: a lookup, not a scan).
+/// And the one of issue 4 (audit trail): verifying a chain of 100,000 records at no less than
+/// 50,000 records per second.
 /// </summary>
+/// <remarks>
+/// Issue 4 made every read audited, its record committed durably before the value is returned
+/// (fail closed), so an engine Get now costs a durable, signed write. The Get p50 target of 0.1 ms
+/// was set before that and cannot hold any more; its check is shown with the figure measured and
+/// marked superseded, not passed or failed. The flatness targets still stand.
+/// </remarks>
 public static class TargetEvaluator
 {
     public const double GetP50Ms = 0.1;
@@ -15,19 +23,31 @@ public static class TargetEvaluator
     public const double UnlockMs = 1000;
     public const double ListMs = 1000;
     public const int ListTargetKeys = 100_000;
+    public const double AuditRecordsPerSecond = 50_000;
+    public const long AuditTargetRecords = 100_000;
 
-    public static IReadOnlyList<TargetCheck> Targets(IReadOnlyList<EngineSizeResult> engine, UnlockResult? unlock, IReadOnlyList<RatioResult> ratios)
+    /// <summary>Why the issue-2 Get target no longer applies.</summary>
+    public const string GetTargetSuperseded = "issue 4: reads are audited, fail closed (each Get commits its signed record durably)";
+
+    public static IReadOnlyList<TargetCheck> Targets(IReadOnlyList<EngineSizeResult> engine, UnlockResult? unlock, AuditResult? audit, IReadOnlyList<RatioResult> ratios)
     {
         var checks = new List<TargetCheck>();
         if (unlock != null)
             checks.Add(new("Unlock, default KDF (median)", unlock.MedianMs, "ms", $"<= {UnlockMs:F0} ms", unlock.MedianMs <= UnlockMs));
         foreach (var size in engine)
         {
-            checks.Add(new($"Engine Get p50 @ {size.Keys:N0}", size.Get.P50Ms, "ms", $"<= {GetP50Ms} ms", size.Get.P50Ms <= GetP50Ms));
+            checks.Add(new($"Engine Get p50 @ {size.Keys:N0}", size.Get.P50Ms, "ms", $"<= {GetP50Ms} ms", null, GetTargetSuperseded));
             checks.Add(new($"Engine Set p50 @ {size.Keys:N0}", size.Set.P50Ms, "ms", $"<= {SetP50Ms} ms", size.Set.P50Ms <= SetP50Ms));
             bool listTarget = size.Keys >= ListTargetKeys;
             checks.Add(new($"ListKeys all @ {size.Keys:N0} (median)", size.ListMedianMs, "ms",
                 listTarget ? $"<= {ListMs:F0} ms" : "-", listTarget ? size.ListMedianMs <= ListMs : null));
+        }
+        if (audit != null)
+        {
+            // The target is stated for a chain of 100,000 records; a smaller chain (a --quick run) is reported without a verdict.
+            bool auditTarget = audit.Records >= AuditTargetRecords;
+            checks.Add(new($"Audit verify @ {audit.Records:N0} records (median)", audit.RecordsPerSecondMedian, "records/s",
+                auditTarget ? $">= {AuditRecordsPerSecond:N0} records/s" : "-", auditTarget ? audit.RecordsPerSecondMedian >= AuditRecordsPerSecond : null));
         }
         foreach (var ratio in ratios.Where(r => r.Target != null))
             checks.Add(new($"{ratio.Figure} ratio {ratio.ToKeys / 1000:N0}k/{ratio.FromKeys / 1000:N0}k", ratio.Ratio, "x", $"<= {ratio.Target}", ratio.Pass));

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 using SecureVault.Cli.Commands;
+using SecureVault.Cli.Commands.Audit;
 
 namespace SecureVault.Cli;
 
@@ -18,9 +20,7 @@ internal static class CliApplication
         if (parse.Action is ParseErrorAction)
         {
             foreach (var error in parse.Errors) ErrorReporter.Report(error.Message, ExitCodes.Usage);
-            var command = parse.CommandResult.Command;
-            var help = command == root ? "securevault --help" : $"securevault {command.Name} --help";
-            return ErrorReporter.Report($"run '{help}' for usage.", ExitCodes.Usage);
+            return ErrorReporter.Report($"run '{HelpFor(parse.CommandResult)}' for usage.", ExitCodes.Usage);
         }
         // Commands catch and map their own failures; anything else is a bug and should surface as one.
         return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
@@ -40,6 +40,16 @@ internal static class CliApplication
             new RemoveCommand(common), new StatusCommand(common), new PasswdCommand(common),
         ];
         foreach (var command in commands) root.Add(command.Build());
+        root.Add(new CommandGroup("audit", "The audit trail: verify the chain, export its head, read the log and the alerts.",
+            new AuditVerifyCommand(common), new AuditHeadCommand(common), new AuditLogCommand(common), new AuditAlertsCommand(common)).Build());
         return root;
+    }
+
+    /// <summary>The help command for the command that failed to parse, subcommands included ("securevault audit log --help").</summary>
+    private static string HelpFor(CommandResult failed)
+    {
+        var names = new List<string>();
+        for (var result = failed; result.Parent is CommandResult parent; result = parent) names.Insert(0, result.Command.Name);
+        return string.Join(' ', ["securevault", .. names, "--help"]);
     }
 }

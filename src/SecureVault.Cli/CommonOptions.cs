@@ -63,10 +63,13 @@ internal sealed class CommonOptions
     public T Unlocked<T>(ParseResult parse, Func<VaultEngine, T> work)
     {
         var engine = OpenExisting(parse);
+        UnlockResult unlocked;
         using (var password = Passwords(parse).Current(engine.Vault))
         {
-            engine.Unlock(password.ReadOnlySpan, parse.GetValue(Principal));
+            unlocked = engine.Unlock(password.ReadOnlySpan, parse.GetValue(Principal));
         }
+        // A vault that has gone backwards (an older copy, a rewritten log) still opens, but nobody may miss it.
+        foreach (var warning in unlocked.Warnings) ErrorReporter.Warn(warning);
         try
         {
             return work(engine);

@@ -46,7 +46,7 @@ internal static class ErrorReporter
     }
 
     /// <summary>Writes a warning line to stderr (the command goes on).</summary>
-    public static void Warn(string message) => Console.Error.WriteLine("securevault: warning: " + message);
+    public static void Warn(string message) => Console.Error.WriteLine("securevault: warning: " + message.ReplaceLineEndings(" "));
 
     /// <summary>
     /// The engine's messages name the PowerShell cmdlets; where the next step differs on the

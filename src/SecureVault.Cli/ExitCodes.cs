@@ -18,6 +18,8 @@ namespace SecureVault.Cli;
 /// a new password that breaks the rules, a vault that already exists, or a value type the CLI cannot print.</description></item>
 /// <item><term>7</term><description>Storage or concurrency error: I/O failure, disk full, or another writer held the vault too long.</description></item>
 /// <item><term>8</term><description>Internal error: an unexpected failure (a bug; please report it).</description></item>
+/// <item><term>9</term><description>The audit chain is not valid (<c>audit verify</c>): a record was altered, removed,
+/// inserted, reordered or forged, or the chain ends before the record an anchor vouches for.</description></item>
 /// </list>
 /// </remarks>
 internal static class ExitCodes
@@ -31,6 +33,8 @@ internal static class ExitCodes
     public const int InvalidInput = 6;
     public const int Storage = 7;
     public const int Internal = 8;
+    /// <summary>Not an engine error: the verification ran and found the chain broken (a verdict, like test(1)'s 1).</summary>
+    public const int AuditInvalid = 9;
 
     /// <summary>The exit code of an engine failure, chosen by its stable <see cref="VaultException.ErrorId"/>.</summary>
     public static int For(VaultException exception) => exception.ErrorId switch

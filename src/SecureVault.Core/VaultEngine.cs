@@ -214,12 +214,12 @@ public sealed partial class VaultEngine
                 if (behind != null)
                 {
                     facts.Reason = "VaultRolledBack";
-                    warnings.Add($"The vault '{Vault}' has gone backwards: {behind}. Check it with Test-VaultAuditChain -Anchor <an exported head>.");
+                    warnings.Add($"The vault '{Vault}' has gone backwards: {behind}. Check it against a head exported earlier (Test-VaultAuditChain -Anchor, or 'securevault audit verify --anchor').");
                 }
                 return AppendRecord(w, session, facts, AuditOutcome.Success);
             });
             if (facts.HeadBroken is { } broken)
-                warnings.Add($"The audit log of '{Vault}' was changed outside SecureVault: record {broken} no longer matches its signature. See which records with Test-VaultAuditChain -Detailed, and restore the vault from a backup.");
+                warnings.Add($"The audit log of '{Vault}' was changed outside SecureVault: record {broken} no longer matches its signature. See which records with Test-VaultAuditChain -Detailed (or 'securevault audit verify'), and restore the vault from a backup.");
             SessionRegistry.Add(session);
             // After a rollback warning the memory follows the vault, so the warning is given once per profile.
             if (AuditHeadMemory.Remember(header.VaultId, row.Seq, row.Hash, force: facts.Reason != null) is { } memoryProblem)

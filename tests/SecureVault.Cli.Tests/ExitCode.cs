@@ -7,4 +7,5 @@ public static class ExitCode
     public const int NotFound = 2;
     public const int Authentication = 3;
     public const int InvalidInput = 6;
+    public const int AuditInvalid = 9;
 }

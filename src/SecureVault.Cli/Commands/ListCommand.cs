@@ -41,8 +41,8 @@ internal sealed class ListCommand(CommonOptions common) : CliCommand(common)
                 json.WriteStartArray("versions");
                 foreach (var version in key.Versions) json.WriteNumberValue(version);
                 json.WriteEndArray();
-                json.WriteString("created", Timestamp(key.Created));
-                json.WriteString("updated", Timestamp(key.Updated));
+                json.WriteString("created", JsonLine.Timestamp(key.Created));
+                json.WriteString("updated", JsonLine.Timestamp(key.Updated));
                 json.WriteStartArray("tags");
                 foreach (var tag in key.Tags) json.WriteStringValue(tag);
                 json.WriteEndArray();
@@ -58,12 +58,8 @@ internal sealed class ListCommand(CommonOptions common) : CliCommand(common)
         foreach (var key in keys)
         {
             table.Add(key.Name, key.Type.ToString(), key.Version.ToString(CultureInfo.InvariantCulture),
-                key.Updated.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), key.Service ?? "", string.Join(",", key.Tags));
+                Table.Time(key.Updated), key.Service ?? "", string.Join(",", key.Tags));
         }
         table.Write();
     }
-
-    /// <summary>ISO 8601 in UTC with milliseconds: sortable as text, unambiguous across time zones.</summary>
-    private static string Timestamp(DateTime utc) =>
-        DateTime.SpecifyKind(utc, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 }

@@ -15,7 +15,7 @@ internal sealed class StatusCommand(CommonOptions common) : CliCommand(common)
     private readonly Option<bool> _json = new("--json") { Description = "Print one JSON object." };
     private readonly Option<bool> _unlock = new("--unlock") { Description = "Authenticate first (checks the password) and report the session." };
 
-    public override Command Build() => Define("status", "Show the vault's state: store, format, KDF, key count, memory locking.", _json, _unlock);
+    public override Command Build() => Define("status", "Show the vault's state: store, format, KDF, key count, memory locking, audit log.", _json, _unlock);
 
     protected override int Execute(ParseResult parse)
     {
@@ -41,6 +41,10 @@ internal sealed class StatusCommand(CommonOptions common) : CliCommand(common)
         json.WriteNumber("keyCount", status.KeyCount);
         json.WriteBoolean("memoryLocked", status.MemoryLocked);
         json.WriteString("memoryLockDetail", status.MemoryLockDetail);
+        json.WriteNumber("auditRecords", status.AuditRecords);
+        json.WriteNullable("auditHead", status.AuditHead);
+        json.WriteString("alertForwarding", status.AlertForwarding.ToString());
+        json.WriteNullable("alertForwardingProblem", status.AlertForwardingProblem);
     });
 
     private static void WriteSeconds(System.Text.Json.Utf8JsonWriter json, string name, TimeSpan? value)
@@ -64,6 +68,10 @@ internal sealed class StatusCommand(CommonOptions common) : CliCommand(common)
         table.Add("Keys", status.KeyCount.ToString(CultureInfo.InvariantCulture));
         table.Add("Memory locked", status.MemoryLocked ? "yes" : "no");
         table.Add("Memory detail", status.MemoryLockDetail);
+        table.Add("Audit records", status.AuditRecords.ToString(CultureInfo.InvariantCulture));
+        table.Add("Audit head", status.AuditHead?.ToString(CultureInfo.InvariantCulture) ?? "-");
+        table.Add("Alert forwarding", status.AlertForwarding.ToString());
+        if (status.AlertForwardingProblem != null) table.Add("Forwarding problem", status.AlertForwardingProblem);
         table.Write();
     }
 

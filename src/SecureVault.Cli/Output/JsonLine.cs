@@ -36,4 +36,25 @@ internal static class JsonLine
         if (value is null) writer.WriteNull(name);
         else writer.WriteString(name, value);
     }
+
+    /// <summary>Writes an integer property, or null.</summary>
+    public static void WriteNullable(this Utf8JsonWriter writer, string name, long? value)
+    {
+        if (value is { } number) writer.WriteNumber(name, number);
+        else writer.WriteNull(name);
+    }
+
+    /// <summary>Writes a boolean property, or null.</summary>
+    public static void WriteNullable(this Utf8JsonWriter writer, string name, bool? value)
+    {
+        if (value is { } flag) writer.WriteBoolean(name, flag);
+        else writer.WriteNull(name);
+    }
+
+    /// <summary>
+    /// ISO 8601 in UTC with milliseconds (<c>2025-01-03T09:30:12.345Z</c>): sortable as text,
+    /// unambiguous across time zones. The engine's times are UTC.
+    /// </summary>
+    public static string Timestamp(DateTime utc) =>
+        DateTime.SpecifyKind(utc, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -9,10 +9,13 @@ namespace SecureVault.Cli.Output;
 /// </summary>
 internal static class StandardOutput
 {
-    private static readonly Lazy<Stream> Stream = new(Console.OpenStandardOutput);
+    private static readonly Lazy<Stream> Raw = new(Console.OpenStandardOutput);
+
+    /// <summary>The raw stdout stream, for output the engine writes itself (audit JSON Lines). Never dispose it.</summary>
+    public static Stream Stream => Raw.Value;
 
     /// <summary>Writes bytes as they are.</summary>
-    public static void Write(ReadOnlySpan<byte> bytes) => Stream.Value.Write(bytes);
+    public static void Write(ReadOnlySpan<byte> bytes) => Raw.Value.Write(bytes);
 
     /// <summary>Writes <paramref name="text"/> as UTF-8 followed by "\n".</summary>
     public static void WriteLine(string text)

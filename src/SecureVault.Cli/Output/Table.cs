@@ -14,6 +14,9 @@ internal sealed class Table(params string[] headers)
         _rows.Add(cells);
     }
 
+    /// <summary>A UTC time as a table shows it, to the second (the JSON output keeps milliseconds).</summary>
+    public static string Time(DateTime utc) => utc.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>Writes the table to stdout (nothing but the header when there are no rows).</summary>
     public void Write()
     {
