@@ -105,10 +105,22 @@ public sealed partial class VaultEngine
     private void AuditRefusal(VaultSession session, AuditFacts facts, VaultException refusal) =>
         RecordRefusal(refusal, facts, w => AppendRecord(w, session, facts, AuditOutcome.Of(refusal), refusal.ErrorId));
 
-    /// <summary>Records a failed authentication: unsigned, since no key was opened.</summary>
+    /// <summary>
+    /// Records a failed authentication: unsigned, since no key was opened. A wrong password of a
+    /// known principal counts toward its lockout in the same transaction as the record.
+    /// </summary>
     private void AuditUnsigned(Guid vaultId, Guid? actor, AuditFacts facts, VaultException refusal) =>
-        RecordRefusal(refusal, facts, w => facts.Written =
-            AuditTrail.Append(w, vaultId, actor, null, null, facts, AuditOutcome.Of(refusal), refusal.ErrorId, NowMs()));
+        RecordRefusal(refusal, facts, w =>
+        {
+            long now = NowMs();
+            if (refusal is VaultAuthenticationException && actor is { } id)
+            {
+                var state = LockoutPolicy.AfterFailure(w.Lockout(id), now);
+                w.SetLockout(id, state);
+                if (LockoutPolicy.LockedUntil(state, now) is { } until) facts.Detail = $"locked out until {AuditEntry.FormatTime(until.ToUnixTimeMilliseconds())}";
+            }
+            return facts.Written = AuditTrail.Append(w, vaultId, actor, null, null, facts, AuditOutcome.Of(refusal), refusal.ErrorId, now);
+        });
 
     private void RecordRefusal(VaultException refusal, AuditFacts facts, Func<IVaultWriter, AuditRow> append)
     {

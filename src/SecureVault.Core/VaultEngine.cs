@@ -162,6 +162,7 @@ public sealed partial class VaultEngine
             if (record != null && principal != null && PrincipalNames.Normalize(record.Name) != PrincipalNames.Normalize(principal))
                 throw new VaultIntegrityException($"the principal row found for '{principal}' carries another name");
             var name = principal ?? record?.Name ?? PrincipalNames.Default;
+            if (record != null) ThrowIfLockedOut(record, name);
             var passwordSlots = keyslots.Where(k => k.Kind == PasswordKeyslot.Kind).ToList();
             if (record is null || passwordSlots.Count == 0)
             {
@@ -210,6 +211,7 @@ public sealed partial class VaultEngine
             var row = _store.Write(w =>
             {
                 AuditTrail.EnsureSigner(w, header.VaultId, session.Keys, session.PrincipalId, record.EcdsaPublic);
+                ClearLockout(w, record.Id);
                 var behind = AuditHeadMemory.CheckNotBehind(header.VaultId, w.LastAuditRow()?.Seq, seq => w.AuditRowAt(seq)?.Hash);
                 if (behind != null)
                 {
@@ -332,6 +334,19 @@ public sealed partial class VaultEngine
         foreach (var store in SharedStores.Values) store.ReleaseIdleConnections();
         if (firstFailure != null) throw firstFailure;
         return count;
+    }
+
+    /// <summary>Refuses a locked-out principal before any key derivation runs for it.</summary>
+    private void ThrowIfLockedOut(PrincipalRecord record, string name)
+    {
+        var state = _store.Read(r => r.Lockout(record.Id));
+        if (LockoutPolicy.LockedUntil(state, NowMs()) is { } until) throw new VaultPrincipalLockedOutException(name, until) { Target = name };
+    }
+
+    /// <summary>A successful authentication ends the run of failures (and the doubling of lockouts).</summary>
+    private static void ClearLockout(IVaultWriter writer, Guid principalId)
+    {
+        if (!writer.Lockout(principalId).IsClear) writer.SetLockout(principalId, LockoutState.Clear);
     }
 
     private static PrincipalRecord? DefaultPrincipal(IVaultReader reader)
@@ -565,6 +580,7 @@ public sealed partial class VaultEngine
         try
         {
             if (record is null || keyslot is null) throw new VaultAuthenticationException(name) { Target = name };
+            ThrowIfLockedOut(record, name);
             scalars = PasswordKeyslot.Open(header.VaultId, keyslot, currentPassword, name);
             try
             {
@@ -593,6 +609,7 @@ public sealed partial class VaultEngine
                 var row = _store.Write(w =>
                 {
                     w.UpsertKeyslot(resealed);
+                    ClearLockout(w, record.Id);
                     AuditTrail.EnsureSigner(w, header.VaultId, keys, record.Id, record.EcdsaPublic);
                     return AuditTrail.Append(w, header.VaultId, record.Id, signing, keys, facts, AuditOutcome.Success, null, NowMs());
                 });

@@ -21,6 +21,18 @@ public sealed class PasswordTests : IDisposable
     }
 
     [Fact]
+    public async Task Five_wrong_passwords_in_five_processes_lock_the_principal_out_for_the_next_process()
+    {
+        await _box.Init();
+        for (int i = 0; i < 5; i++)
+            CliSandbox.Failed(await _box.Run("Wrong-Password-4711\n", "list", "--password-stdin"), ExitCode.Authentication);
+
+        // The count lives in the vault, so a sixth process with the right password is refused too, without a KDF run.
+        var locked = CliSandbox.Failed(await _box.WithPassword("", "list"), ExitCode.Authentication);
+        Assert.Contains("locked out until", locked.Stderr);
+    }
+
+    [Fact]
     public async Task The_password_file_gives_the_password_and_stdin_is_all_value()
     {
         await _box.Init();

@@ -235,7 +235,7 @@ public sealed class AuditChainTests : IDisposable
         var engine = _vault.Modify(f =>
         {
             vaultId = FileWriter.VaultId(f);
-            f.Execute("DROP TABLE audit_log; DROP TABLE audit_signers; DROP TABLE audit_base; DROP TABLE audit_policy; PRAGMA user_version = 1;");
+            f.Execute("DROP TABLE audit_log; DROP TABLE audit_signers; DROP TABLE audit_base; DROP TABLE audit_policy; DROP TABLE principal_lockout; PRAGMA user_version = 1;");
             f.Checkpoint();
         });
         // This profile remembers the head it saw before the tables were dropped; a real schema 1

@@ -64,6 +64,8 @@ public interface IVaultReader
     AuditBaseRecord? AuditBase();
     IReadOnlyList<AuditSignerRecord> AuditSigners();
     AuditPolicyRecord? AuditPolicy();
+    /// <summary>A principal's lockout state; <see cref="Identity.LockoutState.Clear"/> when none is stored.</summary>
+    Identity.LockoutState Lockout(Guid principalId);
 }
 
 /// <summary>Reads and writes inside one write transaction.</summary>
@@ -84,4 +86,5 @@ public interface IVaultWriter : IVaultReader
     int DeleteAuditRowsThrough(long seq);
     void SetAuditBase(AuditBaseRecord auditBase);
     void SetAuditPolicy(AuditPolicyRecord policy);
+    void SetLockout(Guid principalId, Identity.LockoutState state);
 }

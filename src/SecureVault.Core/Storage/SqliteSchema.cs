@@ -85,7 +85,8 @@ internal static class SqliteSchema
     // action and target repeat members of the record so queries can use an index (the record is
     // authoritative, and verification checks that the copies agree with it).
     // audit_signers keeps every principal's signing public key with the range of records it may sign;
-    // audit_base holds the chain link behind the oldest kept record after pruning.
+    // audit_base holds the chain link behind the oldest kept record after pruning. principal_lockout
+    // counts failed authentications per principal, so every process sees the same count.
     private const string AuditTables = """
         CREATE TABLE audit_log (
             seq INTEGER PRIMARY KEY,
@@ -114,5 +115,10 @@ internal static class SqliteSchema
             retention_days INTEGER NOT NULL,
             forwarding TEXT NOT NULL,
             updated_ms INTEGER NOT NULL);
+        CREATE TABLE principal_lockout (
+            principal_id BLOB PRIMARY KEY,
+            failures INTEGER NOT NULL,
+            lockouts INTEGER NOT NULL,
+            locked_until_ms INTEGER NOT NULL);
         """;
 }

@@ -175,6 +175,12 @@ internal sealed class SqliteStoreConnection(SqliteConnection connection) : IVaul
         return reader.Read() ? new AuditPolicyRecord(reader.GetInt32(0), reader.GetString(1), reader.GetInt64(2)) : null;
     }
 
+    public Identity.LockoutState Lockout(Guid principalId)
+    {
+        using var reader = Query("SELECT failures, lockouts, locked_until_ms FROM principal_lockout WHERE principal_id = $p0", principalId.ToByteArray());
+        return reader.Read() ? new Identity.LockoutState(reader.GetInt32(0), reader.GetInt32(1), reader.GetInt64(2)) : Identity.LockoutState.Clear;
+    }
+
     #endregion
 
     #region Writes
@@ -247,6 +253,12 @@ internal sealed class SqliteStoreConnection(SqliteConnection connection) : IVaul
     public void SetAuditBase(AuditBaseRecord auditBase) =>
         Execute("INSERT INTO audit_base (id, seq, link) VALUES (1, $p0, $p1) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, link = excluded.link",
             auditBase.Seq, auditBase.Link);
+
+    public void SetLockout(Guid principalId, Identity.LockoutState state) =>
+        Execute("""
+            INSERT INTO principal_lockout (principal_id, failures, lockouts, locked_until_ms) VALUES ($p0, $p1, $p2, $p3)
+            ON CONFLICT (principal_id) DO UPDATE SET failures = excluded.failures, lockouts = excluded.lockouts, locked_until_ms = excluded.locked_until_ms
+            """, principalId.ToByteArray(), state.Failures, state.Lockouts, state.LockedUntilMs);
 
     public void SetAuditPolicy(AuditPolicyRecord policy) =>
         Execute("""
