@@ -85,7 +85,7 @@ Describe 'New-Vault' {
     }
 
     Context 'when the input is invalid' {
-        It 'refuses a password shorter than 8 characters and creates no file' {
+        It 'refuses a password shorter than 15 characters and creates no file' {
             $vault = Join-Path -Path $TestDrive -ChildPath 'short-password.vault'
             $shortPassword = New-TestPassword -Text 'seven77'
             { New-Vault -Vault $vault -Password $shortPassword -KdfMemoryMiB 1 -KdfIterations 1 -KdfParallelism 1 -ErrorAction Stop } |

@@ -104,13 +104,16 @@ public sealed class AuthenticationTests : IDisposable
     }
 
     [Theory]
-    [InlineData("short")]
-    [InlineData("7 chars")]
-    [InlineData("ééééééé")] // 14 bytes but 7 characters: the rule counts characters
-    public void A_new_password_that_is_too_short_is_refused_and_the_old_one_still_works(string tooShort)
+    [InlineData("tiny pw")]
+    [InlineData("fourteen chars")]
+    [InlineData("ééééééééééééé1")] // 27 bytes but 14 characters: the rule counts characters
+    [InlineData("PasswordPassword")] // long enough, but on the list of common passwords (case ignored)
+    [InlineData("123456789012345")]
+    public void A_new_password_that_is_too_short_or_common_is_refused_and_the_old_one_still_works(string refused)
     {
-        var e = Assert.Throws<VaultInvalidInputException>(() => _vault.Engine.ChangePassword(TestVault.Password, Encoding.UTF8.GetBytes(tooShort)));
+        var e = Assert.Throws<VaultInvalidInputException>(() => _vault.Engine.ChangePassword(TestVault.Password, Encoding.UTF8.GetBytes(refused)));
         Assert.Equal("InvalidInput", e.ErrorId);
+        Assert.DoesNotContain(refused, e.Message);
 
         Locked().Unlock(TestVault.Password);
     }
@@ -118,16 +121,27 @@ public sealed class AuthenticationTests : IDisposable
     [Fact]
     public void A_new_password_of_exactly_the_minimum_length_is_accepted()
     {
-        var eight = Encoding.UTF8.GetBytes("ééééé 12"); // 8 characters
-        _vault.Engine.ChangePassword(TestVault.Password, eight);
-        Locked().Unlock(eight);
+        var fifteen = Encoding.UTF8.GetBytes("éééééé 12 ahead"); // 15 characters
+        _vault.Engine.ChangePassword(TestVault.Password, fifteen);
+        Locked().Unlock(fifteen);
+    }
+
+    [Theory]
+    [InlineData("a", 257)] // 257 characters
+    [InlineData("😀", 257)] // 257 characters in 1,028 bytes
+    public void A_new_password_over_256_characters_is_refused(string character, int count)
+    {
+        var password = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat(character, count)));
+        Assert.Throws<VaultInvalidInputException>(() => _vault.Engine.ChangePassword(TestVault.Password, password));
+        Locked().Unlock(TestVault.Password);
     }
 
     [Fact]
-    public void A_new_password_over_1024_bytes_is_refused()
+    public void A_new_password_of_256_characters_is_accepted()
     {
-        Assert.Throws<VaultInvalidInputException>(() => _vault.Engine.ChangePassword(TestVault.Password, new byte[1025]));
-        Locked().Unlock(TestVault.Password);
+        var password = Encoding.UTF8.GetBytes(new string('x', 250) + " words");
+        _vault.Engine.ChangePassword(TestVault.Password, password);
+        Locked().Unlock(password);
     }
 
     [Fact]
