@@ -106,17 +106,18 @@ public sealed partial class VaultEngine
         RecordRefusal(refusal, facts, w => AppendRecord(w, session, facts, AuditOutcome.Of(refusal), refusal.ErrorId));
 
     /// <summary>
-    /// Records a failed authentication: unsigned, since no key was opened. A wrong password of a
-    /// known principal counts toward its lockout in the same transaction as the record.
+    /// Records a failed authentication: unsigned, since no key was opened. A wrong password (or an
+    /// unknown name) counts toward the lockout of <paramref name="lockoutKey"/> in the same
+    /// transaction as the record.
     /// </summary>
-    private void AuditUnsigned(Guid vaultId, Guid? actor, AuditFacts facts, VaultException refusal) =>
+    private void AuditUnsigned(Guid vaultId, Guid? actor, Guid lockoutKey, AuditFacts facts, VaultException refusal) =>
         RecordRefusal(refusal, facts, w =>
         {
             long now = NowMs();
-            if (refusal is VaultAuthenticationException && actor is { } id)
+            if (refusal is VaultAuthenticationException)
             {
-                var state = LockoutPolicy.AfterFailure(w.Lockout(id), now);
-                w.SetLockout(id, state);
+                var state = LockoutPolicy.AfterFailure(w.Lockout(lockoutKey), now);
+                w.SetLockout(lockoutKey, state);
                 if (LockoutPolicy.LockedUntil(state, now) is { } until) facts.Detail = $"locked out until {AuditEntry.FormatTime(until.ToUnixTimeMilliseconds())}";
             }
             return facts.Written = AuditTrail.Append(w, vaultId, actor, null, null, facts, AuditOutcome.Of(refusal), refusal.ErrorId, now);

@@ -154,6 +154,8 @@ public sealed partial class VaultEngine
         });
         CheckHeaderShape(header);
         var facts = new AuditFacts(AuditAction.Unlock);
+        var name = principal ?? record?.Name ?? PrincipalNames.Default;
+        var lockoutKey = LockoutKey(header.VaultId, name, record);
         SecureBuffer? scalars = null;
         VaultSession? session;
         try
@@ -161,8 +163,7 @@ public sealed partial class VaultEngine
             // The lookup column is not covered by the principal MAC; the MAC-covered name must agree with it.
             if (record != null && principal != null && PrincipalNames.Normalize(record.Name) != PrincipalNames.Normalize(principal))
                 throw new VaultIntegrityException($"the principal row found for '{principal}' carries another name");
-            var name = principal ?? record?.Name ?? PrincipalNames.Default;
-            if (record != null) ThrowIfLockedOut(record, name);
+            ThrowIfLockedOut(lockoutKey, name);
             var passwordSlots = keyslots.Where(k => k.Kind == PasswordKeyslot.Kind).ToList();
             if (record is null || passwordSlots.Count == 0)
             {
@@ -197,7 +198,7 @@ public sealed partial class VaultEngine
         }
         catch (VaultException e) when (IsAuditedRefusal(e))
         {
-            AuditUnsigned(header.VaultId, record?.Id, facts, e);
+            AuditUnsigned(header.VaultId, record?.Id, lockoutKey, facts, e);
             throw;
         }
         finally
@@ -337,10 +338,22 @@ public sealed partial class VaultEngine
     }
 
     /// <summary>Refuses a locked-out principal before any key derivation runs for it.</summary>
-    private void ThrowIfLockedOut(PrincipalRecord record, string name)
+    private void ThrowIfLockedOut(Guid lockoutKey, string name)
     {
-        var state = _store.Read(r => r.Lockout(record.Id));
+        var state = _store.Read(r => r.Lockout(lockoutKey));
         if (LockoutPolicy.LockedUntil(state, NowMs()) is { } until) throw new VaultPrincipalLockedOutException(name, until) { Target = name };
+    }
+
+    /// <summary>
+    /// Whose failures count: the principal's id, or for a name no principal has, an id derived from
+    /// the vault and the normalized name, so that unknown names are locked out exactly like real
+    /// ones and the lockout does not tell which names exist.
+    /// </summary>
+    private static Guid LockoutKey(Guid vaultId, string name, PrincipalRecord? record)
+    {
+        if (record != null) return record.Id;
+        var input = Encoding.UTF8.GetBytes("SecureVault v1 unknown principal\0" + vaultId.ToString("N") + "\0" + PrincipalNames.Normalize(name));
+        return new Guid(SHA256.HashData(input).AsSpan(0, 16));
     }
 
     /// <summary>A successful authentication ends the run of failures (and the doubling of lockouts).</summary>
@@ -579,8 +592,8 @@ public sealed partial class VaultEngine
         VaultKeys keys;
         try
         {
+            ThrowIfLockedOut(LockoutKey(header.VaultId, name, record), name);
             if (record is null || keyslot is null) throw new VaultAuthenticationException(name) { Target = name };
-            ThrowIfLockedOut(record, name);
             scalars = PasswordKeyslot.Open(header.VaultId, keyslot, currentPassword, name);
             try
             {
@@ -594,7 +607,7 @@ public sealed partial class VaultEngine
         }
         catch (VaultException e) when (IsAuditedRefusal(e))
         {
-            AuditUnsigned(header.VaultId, record?.Id, facts, e);
+            AuditUnsigned(header.VaultId, record?.Id, LockoutKey(header.VaultId, name, record), facts, e);
             throw;
         }
         using (scalars)

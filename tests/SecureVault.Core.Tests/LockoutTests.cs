@@ -109,11 +109,15 @@ public sealed class LockoutTests : IDisposable
     }
 
     [Fact]
-    public void An_unknown_principal_is_never_locked_out()
+    public void An_unknown_name_is_locked_out_like_a_real_one_so_the_lockout_does_not_tell_which_names_exist()
     {
-        // There is no row to count on: the limit is documented (the difference tells a name exists after 5 tries).
         var engine = _vault.Reopen();
-        for (int i = 0; i < LockoutPolicy.MaxFailures + 1; i++)
+        for (int i = 0; i < LockoutPolicy.MaxFailures; i++)
             Assert.Throws<VaultAuthenticationException>(() => engine.Unlock(TestVault.Password, "nobody"));
+
+        var refused = Assert.Throws<VaultPrincipalLockedOutException>(() => engine.Unlock(TestVault.Password, "NOBODY"));
+        Assert.Contains("2025-01-01 12:15:00Z", refused.Message);
+        // Guessing other names does not lock the real principal out.
+        engine.Unlock(TestVault.Password, "owner");
     }
 }
