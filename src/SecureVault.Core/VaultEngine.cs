@@ -163,38 +163,8 @@ public sealed partial class VaultEngine
             // The lookup column is not covered by the principal MAC; the MAC-covered name must agree with it.
             if (record != null && principal != null && PrincipalNames.Normalize(record.Name) != PrincipalNames.Normalize(principal))
                 throw new VaultIntegrityException($"the principal row found for '{principal}' carries another name");
-            ThrowIfLockedOut(lockoutKey, name);
-            var passwordSlots = keyslots.Where(k => k.Kind == PasswordKeyslot.Kind).ToList();
-            if (record is null || passwordSlots.Count == 0)
-            {
-                if (anyKeyslot != null) PasswordKeyslot.SpendEquivalentWork(anyKeyslot, password);
-                throw new VaultAuthenticationException(name) { Target = name };
-            }
-            KeyslotRecord? opened = null;
-            foreach (var keyslot in passwordSlots)
-            {
-                try
-                {
-                    // The caller's spelling of the name, so a wrong password and an unknown principal read alike.
-                    scalars = PasswordKeyslot.Open(header.VaultId, keyslot, password, name);
-                    opened = keyslot;
-                    break;
-                }
-                catch (VaultAuthenticationException) when (keyslot != passwordSlots[^1])
-                {
-                    // Another password keyslot of this principal may match.
-                }
-            }
-            session = OpenSession(header, record, scalars!, timeout);
-            try
-            {
-                _store.Read(r => { AuditCrossCheck.CheckKeyslot(r, record.Id, opened!); return 0; });
-            }
-            catch
-            {
-                session.Dispose();
-                throw;
-            }
+            scalars = Authenticate(header, record, keyslots, anyKeyslot, password, name, lockoutKey, out _);
+            session = OpenSession(header, record, scalars, timeout);
         }
         catch (VaultException e) when (IsAuditedRefusal(e))
         {
@@ -234,6 +204,51 @@ public sealed partial class VaultEngine
         {
             // Fail closed: no audit record, no session.
             session.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Proves a password: refuses a locked-out principal (or name) before any key derivation, spends
+    /// the same work on an unknown principal as on a real one, tries each of the principal's password
+    /// keyslots, and refuses a keyslot older than the last password change the audit log records.
+    /// Returns the private scalars (the caller disposes them) and the keyslot that opened.
+    /// </summary>
+    private SecureBuffer Authenticate(HeaderRecord header, [System.Diagnostics.CodeAnalysis.NotNull] PrincipalRecord? record, IReadOnlyList<KeyslotRecord> keyslots,
+        KeyslotRecord? anyKeyslot, ReadOnlySpan<byte> password, string name, Guid lockoutKey, out KeyslotRecord opened)
+    {
+        ThrowIfLockedOut(lockoutKey, name);
+        var passwordSlots = keyslots.Where(k => k.Kind == PasswordKeyslot.Kind).ToList();
+        if (record is null || passwordSlots.Count == 0)
+        {
+            if (anyKeyslot != null) PasswordKeyslot.SpendEquivalentWork(anyKeyslot, password);
+            throw new VaultAuthenticationException(name) { Target = name };
+        }
+        SecureBuffer? scalars = null;
+        opened = passwordSlots[^1];
+        foreach (var keyslot in passwordSlots)
+        {
+            try
+            {
+                // The caller's spelling of the name, so a wrong password and an unknown principal read alike.
+                scalars = PasswordKeyslot.Open(header.VaultId, keyslot, password, name);
+                opened = keyslot;
+                break;
+            }
+            catch (VaultAuthenticationException) when (keyslot != passwordSlots[^1])
+            {
+                // Another password keyslot of this principal may match.
+            }
+        }
+        try
+        {
+            var checkedSlot = opened;
+            _store.Read(r => { AuditCrossCheck.CheckKeyslot(r, record.Id, checkedSlot); return 0; });
+            return scalars!;
+        }
+        catch
+        {
+            scalars!.Dispose();
             throw;
         }
     }
@@ -580,40 +595,30 @@ public sealed partial class VaultEngine
     {
         PasswordRules.CheckNew(newPassword);
         principal ??= SessionRegistry.Find(Vault)?.PrincipalName;
-        var (header, record, keyslot) = _store.Read(r =>
+        var (header, record, keyslots, anyKeyslot) = _store.Read(r =>
         {
             var p = principal is null ? DefaultPrincipal(r) : r.FindPrincipal(PrincipalNames.Normalize(principal));
-            return (r.ReadHeader(), p, p is null ? null : r.Keyslots(p.Id).FirstOrDefault(k => k.Kind == PasswordKeyslot.Kind));
+            var model = r.Principals().SelectMany(x => r.Keyslots(x.Id)).FirstOrDefault();
+            return (r.ReadHeader(), p, p is null ? [] : r.Keyslots(p.Id), model);
         });
         CheckHeaderShape(header);
         var name = principal ?? record?.Name ?? PrincipalNames.Default;
         var facts = new AuditFacts(AuditAction.Password);
+        var lockoutKey = LockoutKey(header.VaultId, name, record);
         SecureBuffer scalars;
-        VaultKeys keys;
+        KeyslotRecord keyslot;
         try
         {
-            ThrowIfLockedOut(LockoutKey(header.VaultId, name, record), name);
-            if (record is null || keyslot is null) throw new VaultAuthenticationException(name) { Target = name };
-            scalars = PasswordKeyslot.Open(header.VaultId, keyslot, currentPassword, name);
-            try
-            {
-                _store.Read(r => { AuditCrossCheck.CheckKeyslot(r, record.Id, keyslot); return 0; });
-            }
-            catch
-            {
-                scalars.Dispose();
-                throw;
-            }
+            scalars = Authenticate(header, record, keyslots, anyKeyslot, currentPassword, name, lockoutKey, out keyslot);
         }
         catch (VaultException e) when (IsAuditedRefusal(e))
         {
-            AuditUnsigned(header.VaultId, record?.Id, LockoutKey(header.VaultId, name, record), facts, e);
+            AuditUnsigned(header.VaultId, record?.Id, lockoutKey, facts, e);
             throw;
         }
         using (scalars)
         {
-            keys = OpenVerifiedKeys(header, record, scalars);
-            using (keys)
+            using var keys = OpenVerifiedKeys(header, record, scalars);
             using (var signing = EcKeys.ImportEcdsaPrivate(scalars.ReadOnlySpan[EcKeys.PrivateKeySize..ScalarsSize], record.EcdsaPublic, "the principal's signing key"))
             {
                 var (kdf, _) = KdfParameters.Decode(keyslot.Kdf);
