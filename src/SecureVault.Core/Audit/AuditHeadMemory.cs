@@ -45,19 +45,12 @@ internal static class AuditHeadMemory
     {
         if (!force && Recall(vaultId) is { } known && known.Seq > seq) return null;
         var path = FileFor(vaultId);
-        var temporary = path + "." + Environment.ProcessId + ".tmp";
         try
         {
-            var folder = Path.GetDirectoryName(path)!;
-            if (OperatingSystem.IsWindows()) Directory.CreateDirectory(folder);
-            else Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            using (var file = new FileStream(temporary, options))
-            {
-                file.Write(System.Text.Encoding.UTF8.GetBytes($"{{\"seq\":{seq},\"hash\":\"{Convert.ToHexString(hash).ToLowerInvariant()}\"}}\n"));
-            }
-            File.Move(temporary, path, overwrite: true);
+            PrivateFile.CreateFolder(Path.GetDirectoryName(path)!);
+            var json = System.Text.Encoding.UTF8.GetBytes($"{{\"seq\":{seq},\"hash\":\"{Convert.ToHexString(hash).ToLowerInvariant()}\"}}\n");
+            // Replaced whole (a private file written beside it, then moved over it): a reader never sees half a head.
+            PrivateFile.Write(path, overwrite: true, stream => stream.Write(json));
             return null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or VaultStorageException)

@@ -47,6 +47,13 @@ public static class PrivateFile
         }
     }
 
+    /// <summary>Creates a folder (and its parents) readable by its owner only, if it does not exist.</summary>
+    public static void CreateFolder(string folder)
+    {
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(folder);
+        else Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
     private static FileStreamOptions Options()
     {
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
