@@ -53,7 +53,7 @@ public sealed partial class VaultEngine
                 }
                 return value;
             });
-            AfterCommit(facts.Written!);
+            AfterCommit(facts);
             return result;
         }
         catch (VaultException e) when (workFailed && IsAuditedRefusal(e))
@@ -89,16 +89,14 @@ public sealed partial class VaultEngine
             (result as IDisposable)?.Dispose();
             throw;
         }
-        AfterCommit(facts.Written!);
+        AfterCommit(facts);
         return result;
     }
 
     /// <summary>Appends a record signed by the session's principal.</summary>
     private AuditRow AppendRecord(IVaultWriter writer, VaultSession session, AuditFacts facts, string outcome, string? reason = null)
     {
-        var row = AuditTrail.Append(writer, session.VaultId, session.PrincipalId, session.SigningKey, session.Keys, facts, outcome, reason, NowMs());
-        facts.Written = row;
-        return row;
+        return AuditTrail.Append(writer, session.VaultId, session.PrincipalId, session.SigningKey, session.Keys, facts, outcome, reason, NowMs());
     }
 
     /// <summary>Records a refusal in its own transaction (the operation's own was rolled back).</summary>
@@ -120,7 +118,7 @@ public sealed partial class VaultEngine
                 w.SetLockout(lockoutKey, state);
                 if (LockoutPolicy.LockedUntil(state, now) is { } until) facts.Detail = $"locked out until {AuditEntry.FormatTime(until.ToUnixTimeMilliseconds())}";
             }
-            return facts.Written = AuditTrail.Append(w, vaultId, actor, null, null, facts, AuditOutcome.Of(refusal), refusal.ErrorId, now);
+            return AuditTrail.Append(w, vaultId, actor, null, null, facts, AuditOutcome.Of(refusal), refusal.ErrorId, now);
         });
 
     private void RecordRefusal(VaultException refusal, AuditFacts facts, Func<IVaultWriter, AuditRow> append)
@@ -135,7 +133,7 @@ public sealed partial class VaultEngine
             throw new VaultStorageException(
                 $"the '{facts.Action}' operation failed ({refusal.ErrorId}: {refusal.Message}) and its audit record could not be written: {auditFailure.Message}", refusal);
         }
-        AfterCommit(facts.Written!);
+        AfterCommit(facts);
     }
 
     /// <summary>
@@ -149,9 +147,9 @@ public sealed partial class VaultEngine
     /// After a record commits: raises the alerts it causes and forwards them when the policy says
     /// so. Forwarding problems never undo the operation; they show in Get-VaultStatus.
     /// </summary>
-    private void AfterCommit(AuditRow row)
+    private void AfterCommit(AuditFacts facts)
     {
-        var entry = AuditEntry.Parse(row.Record);
+        var entry = facts.WrittenEntry ?? throw new InvalidOperationException("no audit record was written");
         if (entry.Outcome == AuditOutcome.Success && entry.Reason is null && entry.HeadBroken is null) return; // the common case raises nothing
         var (alerts, forwarding) = _store.Read(r =>
         {
@@ -211,7 +209,7 @@ public sealed partial class VaultEngine
             var row = _store.Write(w => AppendRecord(w, session, facts,
                 result.IsValid ? AuditOutcome.Success : AuditOutcome.Error, result.IsValid ? null : result.Reason.ToString()));
             if (result.IsValid) _ = AuditHeadMemory.Remember(session.VaultId, row.Seq, row.Hash); // best effort, as at lock
-            AfterCommit(row);
+            AfterCommit(facts);
             return result;
         });
     }
@@ -223,8 +221,9 @@ public sealed partial class VaultEngine
     public AuditAnchor ExportAuditHead() => WithSession(session =>
     {
         // Nothing here can be refused: the record is the whole operation.
-        var row = _store.Write(w => AppendRecord(w, session, new AuditFacts(AuditAction.ExportHead), AuditOutcome.Success));
-        AfterCommit(row);
+        var facts = new AuditFacts(AuditAction.ExportHead);
+        var row = _store.Write(w => AppendRecord(w, session, facts, AuditOutcome.Success));
+        AfterCommit(facts);
         return new AuditAnchor
         {
             VaultId = session.VaultId,

@@ -197,7 +197,7 @@ public sealed partial class VaultEngine
             // After a rollback warning the memory follows the vault, so the warning is given once per profile.
             if (AuditHeadMemory.Remember(header.VaultId, row.Seq, row.Hash, force: facts.Reason != null) is { } memoryProblem)
                 warnings.Add($"The rollback check is weaker: {memoryProblem}.");
-            AfterCommit(row);
+            AfterCommit(facts);
             return new UnlockResult { Warnings = warnings };
         }
         catch
@@ -624,14 +624,14 @@ public sealed partial class VaultEngine
                 var (kdf, _) = KdfParameters.Decode(keyslot.Kdf);
                 var resealed = PasswordKeyslot.Seal(header.VaultId, keyslot.Id, record.Id, newPassword, kdf, scalars.ReadOnlySpan, NowMs());
                 facts.Keyslot = AuditCrossCheck.KeyslotFingerprint(resealed.Id, resealed.Kdf);
-                var row = _store.Write(w =>
+                _store.Write(w =>
                 {
                     w.UpsertKeyslot(resealed);
                     ClearLockout(w, record.Id);
                     AuditTrail.EnsureSigner(w, header.VaultId, keys, record.Id, record.EcdsaPublic);
                     return AuditTrail.Append(w, header.VaultId, record.Id, signing, keys, facts, AuditOutcome.Success, null, NowMs());
                 });
-                AfterCommit(row);
+                AfterCommit(facts);
             }
         }
         // The old keyslot must not linger in the journal, where the old password would still open it.

@@ -22,8 +22,16 @@ internal sealed class AuditFacts(string action)
     /// <summary>Set on success when the operation noticed something an alert should carry (VaultRolledBack).</summary>
     public string? Reason { get; set; }
 
-    /// <summary>The record once written, for what happens after the commit (alerts).</summary>
-    public Storage.AuditRow? Written { get; set; }
+    /// <summary>The record once written, as stored and as an entry, for what happens after the commit (alerts).</summary>
+    public Storage.AuditRow? Written { get; private set; }
+    public AuditEntry? WrittenEntry { get; private set; }
+
+    /// <summary>Called by the append that wrote this operation's record.</summary>
+    public void Wrote(Storage.AuditRow row, AuditEntry entry)
+    {
+        Written = row;
+        WrittenEntry = entry;
+    }
 
     public void SetTarget(Guid id, string name)
     {

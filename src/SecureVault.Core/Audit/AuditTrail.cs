@@ -61,6 +61,7 @@ internal static class AuditTrail
         var hash = AuditChain.Hash(link, record);
         var row = new AuditRow(seq, nowMs, entry.Action, record, hash, signer is null ? null : AuditChain.Sign(signer, hash), entry.Target);
         writer.InsertAuditRow(row);
+        facts.Wrote(row, entry);
         // If the transaction rolls back, the next append finds another head and checks again.
         if (row.Signature != null) TrustedHeads[vaultId] = AuditChain.Link(hash, row.Signature);
         return row;
