@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using SecureVault.Access;
 using SecureVault.Audit;
 using SecureVault.Audit.Forwarding;
 using SecureVault.Crypto;
@@ -100,8 +101,15 @@ public sealed partial class VaultEngine
     }
 
     /// <summary>Records a refusal in its own transaction (the operation's own was rolled back).</summary>
-    private void AuditRefusal(VaultSession session, AuditFacts facts, VaultException refusal) =>
-        RecordRefusal(refusal, facts, w => AppendRecord(w, session, facts, AuditOutcome.Of(refusal), refusal.ErrorId));
+    private void AuditRefusal(VaultSession session, AuditFacts facts, VaultException refusal)
+    {
+        if (refusal is VaultAccessDeniedException denied) facts.Detail ??= "missing permission: " + denied.Permission;
+        RecordRefusal(refusal, facts, w =>
+        {
+            facts.OnRefusal?.Invoke(w);
+            return AppendRecord(w, session, facts, AuditOutcome.Of(refusal), refusal.ErrorId);
+        });
+    }
 
     /// <summary>
     /// Records a failed authentication: unsigned, since no key was opened. A wrong password (or an
@@ -114,7 +122,7 @@ public sealed partial class VaultEngine
             long now = NowMs();
             if (refusal is VaultAuthenticationException)
             {
-                var state = LockoutPolicy.AfterFailure(w.Lockout(lockoutKey), now);
+                var state = LockoutPolicy.AfterFailure(w.Lockout(lockoutKey), now, LockoutPolicyOf(w));
                 w.SetLockout(lockoutKey, state);
                 if (LockoutPolicy.LockedUntil(state, now) is { } until) facts.Detail = $"locked out until {AuditEntry.FormatTime(until.ToUnixTimeMilliseconds())}";
             }
@@ -197,7 +205,11 @@ public sealed partial class VaultEngine
             AuditVerification result;
             try
             {
-                result = _store.Read(r => AuditVerifier.Verify(r, session.Keys, session.VaultId, Vault, anchor, progress, cancellation));
+                result = _store.Read(r =>
+                {
+                    Require(r, session, Permissions.VerifyAudit);
+                    return AuditVerifier.Verify(r, session.Keys, session.VaultId, Vault, anchor, progress, cancellation);
+                });
             }
             catch (VaultException e) when (IsAuditedRefusal(e))
             {
@@ -220,10 +232,13 @@ public sealed partial class VaultEngine
     /// </summary>
     public AuditAnchor ExportAuditHead() => WithSession(session =>
     {
-        // Nothing here can be refused: the record is the whole operation.
-        var facts = new AuditFacts(AuditAction.ExportHead);
-        var row = _store.Write(w => AppendRecord(w, session, facts, AuditOutcome.Success));
-        AfterCommit(facts);
+        // The record is the whole operation: the anchor is the record this write appends.
+        long seq = AuditedWrite(session, AuditAction.ExportHead, (w, facts) =>
+        {
+            Require(w, session, Permissions.ExportAuditHead);
+            return AuditTrail.Next(w, session.VaultId).Seq;
+        });
+        var row = _store.Read(r => r.AuditRowAt(seq)) ?? throw new VaultIntegrityException($"the export-head record {seq} just written is missing");
         return new AuditAnchor
         {
             VaultId = session.VaultId,
@@ -247,6 +262,7 @@ public sealed partial class VaultEngine
     public IReadOnlyList<VaultAuditRecord> GetAuditLog(AuditFilter? filter = null, CancellationToken cancellation = default) =>
         WithSession(session => AuditedRead(session, AuditAction.ReadAudit, (r, facts) =>
         {
+            Require(r, session, Permissions.ReadAudit);
             var records = ReadLog(r, session, filter ?? AuditFilter.All, cancellation);
             facts.Count = records.Count;
             return records;
@@ -261,6 +277,7 @@ public sealed partial class VaultEngine
         ArgumentNullException.ThrowIfNull(output);
         var records = WithSession(session => AuditedRead(session, AuditAction.ReadAudit, (r, facts) =>
         {
+            Require(r, session, Permissions.ExportAudit);
             var list = ReadLog(r, session, filter ?? AuditFilter.All, cancellation);
             facts.Count = list.Count;
             facts.Detail = "export";
@@ -339,6 +356,7 @@ public sealed partial class VaultEngine
         var from = since ?? _clock.UtcNow.UtcDateTime.AddDays(-1);
         return WithSession(session => AuditedRead(session, AuditAction.ReadAudit, (r, facts) =>
         {
+            Require(r, session, Permissions.ReadAudit);
             // Start one window early, so a burst of failures that began before 'since' is counted whole.
             long fromMs = ToMs(from)!.Value;
             var entries = r.AuditRows(sinceMs: fromMs - (long)AlertRules.FailureWindow.TotalMilliseconds)
@@ -396,7 +414,7 @@ public sealed partial class VaultEngine
             AlertSinks.Create(f == AlertForwarding.Syslog ? AlertSinks.SyslogKind : AlertSinks.EventLogKind); // refuses the wrong platform
         return WithSession(session => AuditedWrite(session, AuditAction.Policy, (w, facts) =>
         {
-            RequireAdmin(session, "manage-policy");
+            Require(w, session, Permissions.ManageAuditPolicy);
             var current = PolicyOf(w);
             var updated = new AuditPolicy
             {
@@ -418,7 +436,7 @@ public sealed partial class VaultEngine
     /// </summary>
     public AuditPruneResult PruneAudit(DateTime? before = null) => WithSession(session => AuditedWrite(session, AuditAction.Prune, (w, facts) =>
     {
-        RequireAdmin(session, "prune-audit");
+        Require(w, session, Permissions.PruneAudit);
         var policy = PolicyOf(w);
         var keepFrom = policy.KeepFrom(_clock.UtcNow.UtcDateTime);
         var cutoff = before is { } b ? (b.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(b, DateTimeKind.Local) : b).ToUniversalTime() : keepFrom;
@@ -455,11 +473,6 @@ public sealed partial class VaultEngine
             Vault = Vault,
         }
         : new AuditPolicy { Vault = Vault };
-
-    private static void RequireAdmin(VaultSession session, string permission)
-    {
-        if (session.Role != Role.Admin) throw new VaultAccessDeniedException(permission, session.PrincipalName);
-    }
 
     /// <summary>The last problem forwarding an alert from this process, or null.</summary>
     private string? ForwardingProblem => ForwardingProblems.GetValueOrDefault(Vault);

@@ -58,10 +58,41 @@ public sealed class VaultKeyBlockedException(string name, string reason)
 }
 
 /// <summary>The acting principal lacks the permission for this operation.</summary>
-public sealed class VaultAccessDeniedException(string permission, string principal)
-    : VaultException($"Principal '{principal}' lacks the '{permission}' permission. Ask an Admin for a role or grant.")
+public sealed class VaultAccessDeniedException(string permission, string principal, string? why = null)
+    : VaultException($"Principal '{principal}' lacks the '{permission}' permission{(why is null ? "" : $" ({why})")}. Ask an Admin for a role or a grant (Grant-VaultAccess).")
 {
     public override string ErrorId => "AccessDenied";
+
+    /// <summary>The missing permission (one of the names in <see cref="Access.Permissions"/>).</summary>
+    public string Permission { get; } = permission;
+}
+
+/// <summary>No principal with that name exists.</summary>
+public sealed class VaultPrincipalNotFoundException(string principal)
+    : VaultException($"No principal named '{principal}' exists in this vault. List them with Get-VaultPrincipal.")
+{
+    public override string ErrorId => "PrincipalNotFound";
+}
+
+/// <summary>A principal with that name already exists.</summary>
+public sealed class VaultPrincipalExistsException(string principal)
+    : VaultException($"A principal named '{principal}' already exists. Choose another name, or change it with Set-VaultPrincipal.")
+{
+    public override string ErrorId => "PrincipalExists";
+}
+
+/// <summary>The principal is disabled (or was removed while its session was open).</summary>
+public sealed class VaultPrincipalDisabledException(string principal)
+    : VaultException($"Principal '{principal}' is disabled or no longer exists. An Admin can enable it with Set-VaultPrincipal -Disabled:$false.")
+{
+    public override string ErrorId => "PrincipalDisabled";
+}
+
+/// <summary>The principal has MFA on and no one-time code was given.</summary>
+public sealed class VaultMfaRequiredException(string principal)
+    : VaultException($"Principal '{principal}' needs a one-time code: pass -Totp with the 6-digit code from the authenticator app.")
+{
+    public override string ErrorId => "MfaRequired";
 }
 
 /// <summary>The password (or other credential) did not authenticate the principal.</summary>

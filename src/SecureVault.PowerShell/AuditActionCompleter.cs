@@ -12,6 +12,8 @@ public sealed class AuditActionCompleter : IArgumentCompleter
     [
         "create", "unlock", "lock", "password", "set", "get", "info", "list", "update", "remove",
         "verify", "export-head", "read-audit", "policy", "prune",
+        "principal-add", "principal-set", "principal-remove", "principal-list", "keyslot-add", "keyslot-remove",
+        "mfa-enable", "mfa-confirm", "mfa-disable", "lockout-clear", "lockout-policy", "grant", "revoke", "access-list",
     ];
 
     /// <summary>The action names that start with what was typed.</summary>

@@ -235,7 +235,8 @@ public sealed class AuditChainTests : IDisposable
         var engine = _vault.Modify(f =>
         {
             vaultId = FileWriter.VaultId(f);
-            f.Execute("DROP TABLE audit_log; DROP TABLE audit_signers; DROP TABLE audit_base; DROP TABLE audit_policy; DROP TABLE principal_lockout; PRAGMA user_version = 1;");
+            f.Execute("DROP TABLE audit_log; DROP TABLE audit_signers; DROP TABLE audit_base; DROP TABLE audit_policy; DROP TABLE principal_lockout; "
+                + "DROP TABLE grants; DROP TABLE principal_mfa; DROP TABLE lockout_policy; ALTER TABLE principals DROP COLUMN disabled; PRAGMA user_version = 1;");
             f.Checkpoint();
         });
         // This profile remembers the head it saw before the tables were dropped; a real schema 1
@@ -257,7 +258,7 @@ public sealed class AuditChainTests : IDisposable
         Assert.Equal(("unlock", "owner", true), (first.Action, first.Principal, first.IsSigned));
         _vault.Release();
         using var file = new RawVaultFile(_vault.Path);
-        Assert.Equal(2L, file.Scalar("PRAGMA user_version"));
+        Assert.Equal((long)SqliteSchema.Version, file.Scalar("PRAGMA user_version"));
         var signer = Assert.Single(file.Rows("SELECT principal_id, valid_from_seq FROM audit_signers"));
         Assert.Equal((FileWriter.PrincipalId(file, "owner"), 1L), (new Guid((byte[])signer[0]!), (long)signer[1]!));
     }

@@ -1,4 +1,5 @@
 using System.Text;
+using SecureVault.Storage;
 using SecureVault.Values;
 
 namespace SecureVault.Tests;
@@ -23,7 +24,7 @@ public sealed class StoreTests : IDisposable
         _vault.Release();
         using var file = new RawVaultFile(_vault.Path);
         Assert.Equal("wal", file.Scalar("PRAGMA journal_mode"));
-        Assert.Equal(2L, file.Scalar("PRAGMA user_version"));
+        Assert.Equal((long)SqliteSchema.Version, file.Scalar("PRAGMA user_version"));
         Assert.Equal("SecureVault", file.Scalar("SELECT magic FROM vault_header"));
         Assert.Equal((long)VaultEngine.FormatVersion, file.Scalar("SELECT format_version FROM vault_header"));
     }

@@ -202,8 +202,8 @@ public sealed class AuditCmdletTests(ModuleFixture fixture)
         ps.Runspace = vault.Runspace;
         var input = "Get-VaultAuditLog -Action ex";
         Assert.Equal(["export-head"], CommandCompletion.CompleteInput(input, input.Length, null, ps).CompletionMatches.Select(c => c.CompletionText));
-        var export = "Export-VaultAuditLog -Path x.jsonl -Action p";
-        Assert.Equal(["password", "policy", "prune"], CommandCompletion.CompleteInput(export, export.Length, null, ps).CompletionMatches.Select(c => c.CompletionText));
+        var export = "Export-VaultAuditLog -Path x.jsonl -Action pr";
+        Assert.Equal(["prune", "principal-add", "principal-set", "principal-remove", "principal-list"], CommandCompletion.CompleteInput(export, export.Length, null, ps).CompletionMatches.Select(c => c.CompletionText));
 
         // The completer keeps its own list (the engine's is internal): it must not drift from the engine's.
         var all = "Get-VaultAuditLog -Action ";

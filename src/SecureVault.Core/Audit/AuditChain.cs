@@ -111,6 +111,20 @@ internal static class AuditAction
     public const string ReadAudit = "read-audit";
     public const string Policy = "policy";
     public const string Prune = "prune";
+    public const string PrincipalAdd = "principal-add";
+    public const string PrincipalSet = "principal-set";
+    public const string PrincipalRemove = "principal-remove";
+    public const string PrincipalList = "principal-list";
+    public const string KeyslotAdd = "keyslot-add";
+    public const string KeyslotRemove = "keyslot-remove";
+    public const string MfaEnable = "mfa-enable";
+    public const string MfaConfirm = "mfa-confirm";
+    public const string MfaDisable = "mfa-disable";
+    public const string LockoutClear = "lockout-clear";
+    public const string LockoutPolicy = "lockout-policy";
+    public const string Grant = "grant";
+    public const string Revoke = "revoke";
+    public const string AccessList = "access-list";
 }
 
 /// <summary>How an operation ended, as it appears in records.</summary>
@@ -123,5 +137,5 @@ internal static class AuditOutcome
     public const string Error = "error";
 
     public static string Of(VaultException e) => e is VaultAuthenticationException or VaultAccessDeniedException
-        or VaultPrincipalLockedOutException or VaultKeyBlockedException ? Denied : Error;
+        or VaultPrincipalLockedOutException or VaultKeyBlockedException or VaultPrincipalDisabledException or VaultMfaRequiredException ? Denied : Error;
 }

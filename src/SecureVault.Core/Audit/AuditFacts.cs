@@ -22,6 +22,12 @@ internal sealed class AuditFacts(string action)
     /// <summary>Set on success when the operation noticed something an alert should carry (VaultRolledBack).</summary>
     public string? Reason { get; set; }
 
+    /// <summary>
+    /// Work that must be kept even though the operation was refused (an expired grant found by the
+    /// refusal is removed): it runs in the transaction of the refusal's record.
+    /// </summary>
+    public Action<Storage.IVaultWriter>? OnRefusal { get; set; }
+
     /// <summary>The record once written, as stored and as an entry, for what happens after the commit (alerts).</summary>
     public Storage.AuditRow? Written { get; private set; }
     public AuditEntry? WrittenEntry { get; private set; }

@@ -5,6 +5,7 @@
 //   "SecureVault v1 header"    -> HMAC-SHA256 key that authenticates the vault header row
 //   "SecureVault v1 principal" -> HMAC-SHA256 key that authenticates each principal row
 //   "SecureVault v1 audit signer" -> HMAC-SHA256 key that authenticates each audit signing key row
+//   "SecureVault v1 grant"     -> HMAC-SHA256 key that authenticates each grant row
 // Blind index: HMAC-SHA256(indexKey, UTF-8(NFKC(name).ToUpperInvariant())), 32 bytes, so lookups
 // are exact, case-insensitive, and a stolen file does not reveal key names.
 using System.Buffers.Binary;
@@ -23,6 +24,7 @@ public sealed class VaultKeys : IDisposable
     private readonly SecureBuffer _headerKey;
     private readonly SecureBuffer _principalKey;
     private readonly SecureBuffer _signerKey;
+    private readonly SecureBuffer _grantKey;
 
     /// <summary>Derives the subkeys from <paramref name="metadataKey"/>; takes ownership of it.</summary>
     public VaultKeys(SecureBuffer metadataKey, Guid vaultId)
@@ -34,6 +36,7 @@ public sealed class VaultKeys : IDisposable
         _headerKey = Derive(metadataKey, salt, "SecureVault v1 header"u8);
         _principalKey = Derive(metadataKey, salt, "SecureVault v1 principal"u8);
         _signerKey = Derive(metadataKey, salt, "SecureVault v1 audit signer"u8);
+        _grantKey = Derive(metadataKey, salt, "SecureVault v1 grant"u8);
     }
 
     /// <summary>The raw metadata key, needed only to wrap it to another principal.</summary>
@@ -55,12 +58,13 @@ public sealed class VaultKeys : IDisposable
     /// <summary>
     /// The MAC over a principal's canonical bytes: id | role (i32) | creation time (i64) | then
     /// ECDH public key, ECDSA public key and UTF-8 name, each prefixed by its length (u16), so no
-    /// two different records share an encoding.
+    /// two different records share an encoding; then, only for a disabled principal, one byte 1
+    /// (so rows written before principals could be disabled keep their MAC).
     /// </summary>
-    public byte[] PrincipalMac(Guid id, int role, long createdMs, byte[] ecdhPublic, byte[] ecdsaPublic, string name)
+    public byte[] PrincipalMac(Guid id, int role, long createdMs, byte[] ecdhPublic, byte[] ecdsaPublic, string name, bool disabled = false)
     {
         var nameBytes = Encoding.UTF8.GetBytes(name);
-        var message = new byte[16 + 4 + 8 + 6 + ecdhPublic.Length + ecdsaPublic.Length + nameBytes.Length];
+        var message = new byte[16 + 4 + 8 + 6 + ecdhPublic.Length + ecdsaPublic.Length + nameBytes.Length + (disabled ? 1 : 0)];
         id.TryWriteBytes(message);
         BinaryPrimitives.WriteInt32LittleEndian(message.AsSpan(16), role);
         BinaryPrimitives.WriteInt64LittleEndian(message.AsSpan(20), createdMs);
@@ -71,7 +75,24 @@ public sealed class VaultKeys : IDisposable
             field.CopyTo(message, offset + 2);
             offset += 2 + field.Length;
         }
+        if (disabled) message[offset] = 1;
         return HMACSHA256.HashData(_principalKey.ReadOnlySpan, message);
+    }
+
+    /// <summary>
+    /// The MAC over a grant row: key id | principal id | permissions (i32) | expiry (i64, -1 when
+    /// none) | creation time (i64) | grantor id.
+    /// </summary>
+    public byte[] GrantMac(Guid secretId, Guid principalId, int permissions, long? expiresMs, long createdMs, Guid grantedBy)
+    {
+        var message = new byte[16 + 16 + 4 + 8 + 8 + 16];
+        secretId.TryWriteBytes(message);
+        principalId.TryWriteBytes(message.AsSpan(16));
+        BinaryPrimitives.WriteInt32LittleEndian(message.AsSpan(32), permissions);
+        BinaryPrimitives.WriteInt64LittleEndian(message.AsSpan(36), expiresMs ?? -1);
+        BinaryPrimitives.WriteInt64LittleEndian(message.AsSpan(44), createdMs);
+        grantedBy.TryWriteBytes(message.AsSpan(52));
+        return HMACSHA256.HashData(_grantKey.ReadOnlySpan, message);
     }
 
     /// <summary>
@@ -107,5 +128,6 @@ public sealed class VaultKeys : IDisposable
         _headerKey.Dispose();
         _principalKey.Dispose();
         _signerKey.Dispose();
+        _grantKey.Dispose();
     }
 }

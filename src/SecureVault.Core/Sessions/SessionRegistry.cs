@@ -45,6 +45,12 @@ internal static class SessionRegistry
         return true;
     }
 
+    /// <summary>
+    /// Takes a vault's session out of the registry without locking it, so that a test can open a
+    /// second principal's session beside it, as a second process would, and put it back with Add.
+    /// </summary>
+    internal static VaultSession? Detach(string vaultPath) => Sessions.TryRemove(vaultPath, out var session) ? session : null;
+
     /// <summary>The paths of the vaults unlocked now.</summary>
     public static IReadOnlyList<string> OpenVaults => Sessions.Keys.ToList();
 

@@ -66,6 +66,17 @@ public interface IVaultReader
     AuditPolicyRecord? AuditPolicy();
     /// <summary>A principal's lockout state; <see cref="Identity.LockoutState.Clear"/> when none is stored.</summary>
     Identity.LockoutState Lockout(Guid principalId);
+    /// <summary>The principals holding a wrapped copy of a key's data key.</summary>
+    IReadOnlyList<Guid> KeyHolders(Guid secretId);
+    /// <summary>The keys whose data key is wrapped to a principal.</summary>
+    IReadOnlyList<Guid> SecretsWrappedTo(Guid principalId);
+    SecretRecord? FindSecret(Guid secretId);
+    IReadOnlyList<VersionRecord> Versions(Guid secretId);
+    GrantRecord? FindGrant(Guid secretId, Guid principalId);
+    /// <summary>Grants, optionally only those on one key or for one principal.</summary>
+    IReadOnlyList<GrantRecord> Grants(Guid? secretId = null, Guid? principalId = null);
+    MfaRecord? Mfa(Guid principalId);
+    LockoutPolicyRecord? LockoutPolicy();
 }
 
 /// <summary>Reads and writes inside one write transaction.</summary>
@@ -87,4 +98,18 @@ public interface IVaultWriter : IVaultReader
     void SetAuditBase(AuditBaseRecord auditBase);
     void SetAuditPolicy(AuditPolicyRecord policy);
     void SetLockout(Guid principalId, Identity.LockoutState state);
+    void UpdatePrincipal(Guid principalId, int role, bool disabled, byte[] mac);
+    /// <summary>Removes a principal with its keyslots, wrapped keys, grants, MFA and lockout state.</summary>
+    void DeletePrincipal(Guid principalId);
+    void DeleteKeyslot(Guid keyslotId);
+    void DeleteWrappedKey(Guid secretId, Guid principalId);
+    /// <summary>Replaces the sealed value of an existing version (after its data key was rotated).</summary>
+    void ReplaceVersionValue(Guid secretId, int version, Crypto.SealedBox value);
+    void UpsertGrant(GrantRecord grant);
+    void DeleteGrant(Guid secretId, Guid principalId);
+    void SetMfa(MfaRecord mfa);
+    void DeleteMfa(Guid principalId);
+    void SetLockoutPolicy(LockoutPolicyRecord policy);
+    /// <summary>Closes a signing key's range: it may sign records before <paramref name="validUntilSeq"/> only.</summary>
+    void CloseAuditSigner(long signerId, long validUntilSeq, byte[] mac);
 }

@@ -7,15 +7,16 @@ namespace SecureVault.Storage;
 /// </summary>
 internal static class SqliteSchema
 {
-    public const int Version = 2;
+    public const int Version = 3;
 
     /// <summary>The whole current schema, for a new vault.</summary>
-    public const string Create = Version1 + AuditTables;
+    public const string Create = Version1 + AuditTables + AccessTables;
 
     /// <summary>What moves a vault from version N to N + 1, by N. Each step runs in one transaction.</summary>
     public static readonly IReadOnlyDictionary<int, string> Migrations = new Dictionary<int, string>
     {
         [1] = AuditTables,
+        [2] = AccessTables,
     };
 
     private const string Version1 = """
@@ -120,5 +121,38 @@ internal static class SqliteSchema
             failures INTEGER NOT NULL,
             lockouts INTEGER NOT NULL,
             locked_until_ms INTEGER NOT NULL);
+        """;
+
+    // Version 3: access control. A principal can be disabled (covered by its MAC when set). A grant
+    // gives one principal named permissions on one key until an optional expiry, MAC'd like a
+    // principal row. principal_mfa holds a principal's TOTP secret sealed under a key only its own
+    // credentials open, and the last accepted time step (each step is accepted once).
+    // lockout_policy overrides the default lockout policy.
+    private const string AccessTables = """
+        ALTER TABLE principals ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE grants (
+            secret_id BLOB NOT NULL REFERENCES secrets(secret_id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+            principal_id BLOB NOT NULL,
+            permissions INTEGER NOT NULL,
+            expires_ms INTEGER,
+            created_ms INTEGER NOT NULL,
+            granted_by BLOB NOT NULL,
+            grant_mac BLOB NOT NULL,
+            PRIMARY KEY (secret_id, principal_id)) WITHOUT ROWID;
+        CREATE INDEX grants_by_principal ON grants(principal_id);
+        CREATE TABLE principal_mfa (
+            principal_id BLOB PRIMARY KEY,
+            nonce BLOB NOT NULL,
+            sealed BLOB NOT NULL,
+            tag BLOB NOT NULL,
+            confirmed INTEGER NOT NULL,
+            last_step INTEGER NOT NULL,
+            updated_ms INTEGER NOT NULL);
+        CREATE TABLE lockout_policy (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            max_failures INTEGER NOT NULL,
+            lock_seconds INTEGER NOT NULL,
+            max_lock_seconds INTEGER NOT NULL,
+            updated_ms INTEGER NOT NULL);
         """;
 }

@@ -35,11 +35,11 @@ internal sealed class SqliteStoreConnection(SqliteConnection connection) : IVaul
     private List<PrincipalRecord> QueryPrincipals(string where, params object[] values)
     {
         var result = new List<PrincipalRecord>();
-        using var reader = Query("SELECT principal_id, name, role, ecdh_public, ecdsa_public, created_ms, mk_sender, mk_nonce, mk_cipher, mk_tag, principal_mac FROM principals " + where, values);
+        using var reader = Query("SELECT principal_id, name, role, ecdh_public, ecdsa_public, created_ms, mk_sender, mk_nonce, mk_cipher, mk_tag, principal_mac, disabled FROM principals " + where, values);
         while (reader.Read())
         {
             result.Add(new PrincipalRecord(GuidAt(reader, 0, "principal id"), reader.GetString(1), reader.GetInt32(2),
-                Bytes(reader, 3), Bytes(reader, 4), reader.GetInt64(5), reader.GetInt64(6), Box(reader, 7), Bytes(reader, 10)));
+                Bytes(reader, 3), Bytes(reader, 4), reader.GetInt64(5), reader.GetInt64(6), Box(reader, 7), Bytes(reader, 10), reader.GetInt64(11) != 0));
         }
         return result;
     }
@@ -181,6 +181,65 @@ internal sealed class SqliteStoreConnection(SqliteConnection connection) : IVaul
         return reader.Read() ? new Identity.LockoutState(reader.GetInt32(0), reader.GetInt32(1), reader.GetInt64(2)) : Identity.LockoutState.Clear;
     }
 
+    public IReadOnlyList<Guid> KeyHolders(Guid secretId) =>
+        Guids("SELECT principal_id FROM secret_keys WHERE secret_id = $p0", "principal id", secretId.ToByteArray());
+
+    public IReadOnlyList<Guid> SecretsWrappedTo(Guid principalId) =>
+        Guids("SELECT secret_id FROM secret_keys WHERE principal_id = $p0", "secret id", principalId.ToByteArray());
+
+    private List<Guid> Guids(string sql, string what, params object[] values)
+    {
+        var result = new List<Guid>();
+        using var reader = Query(sql, values);
+        while (reader.Read()) result.Add(GuidAt(reader, 0, what));
+        return result;
+    }
+
+    public SecretRecord? FindSecret(Guid secretId)
+    {
+        using var reader = Query("SELECT secret_id, name_index, current_version, meta_nonce, meta_cipher, meta_tag FROM secrets WHERE secret_id = $p0", secretId.ToByteArray());
+        return reader.Read() ? SecretAt(reader, 0) : null;
+    }
+
+    public IReadOnlyList<VersionRecord> Versions(Guid secretId)
+    {
+        var result = new List<VersionRecord>();
+        using var reader = Query("SELECT version, value_type, nonce, cipher, tag, created_ms FROM secret_versions WHERE secret_id = $p0 ORDER BY version", secretId.ToByteArray());
+        while (reader.Read()) result.Add(new VersionRecord(secretId, reader.GetInt32(0), reader.GetInt32(1), Box(reader, 2), reader.GetInt64(5)));
+        return result;
+    }
+
+    public GrantRecord? FindGrant(Guid secretId, Guid principalId) =>
+        QueryGrants("WHERE secret_id = $p0 AND principal_id = $p1", secretId.ToByteArray(), principalId.ToByteArray()).FirstOrDefault();
+
+    public IReadOnlyList<GrantRecord> Grants(Guid? secretId = null, Guid? principalId = null) =>
+        QueryGrants("WHERE secret_id = COALESCE($p0, secret_id) AND principal_id = COALESCE($p1, principal_id)",
+            (object?)secretId?.ToByteArray() ?? DBNull.Value, (object?)principalId?.ToByteArray() ?? DBNull.Value);
+
+    private List<GrantRecord> QueryGrants(string where, params object[] values)
+    {
+        var result = new List<GrantRecord>();
+        using var reader = Query("SELECT secret_id, principal_id, permissions, expires_ms, created_ms, granted_by, grant_mac FROM grants " + where, values);
+        while (reader.Read())
+        {
+            result.Add(new GrantRecord(GuidAt(reader, 0, "secret id"), GuidAt(reader, 1, "principal id"), reader.GetInt32(2),
+                reader.IsDBNull(3) ? null : reader.GetInt64(3), reader.GetInt64(4), GuidAt(reader, 5, "grantor id"), Bytes(reader, 6)));
+        }
+        return result;
+    }
+
+    public MfaRecord? Mfa(Guid principalId)
+    {
+        using var reader = Query("SELECT nonce, sealed, tag, confirmed, last_step, updated_ms FROM principal_mfa WHERE principal_id = $p0", principalId.ToByteArray());
+        return reader.Read() ? new MfaRecord(principalId, Box(reader, 0), reader.GetInt64(3) != 0, reader.GetInt64(4), reader.GetInt64(5)) : null;
+    }
+
+    public LockoutPolicyRecord? LockoutPolicy()
+    {
+        using var reader = Query("SELECT max_failures, lock_seconds, max_lock_seconds, updated_ms FROM lockout_policy WHERE id = 1");
+        return reader.Read() ? new LockoutPolicyRecord(reader.GetInt32(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3)) : null;
+    }
+
     #endregion
 
     #region Writes
@@ -265,6 +324,56 @@ internal sealed class SqliteStoreConnection(SqliteConnection connection) : IVaul
             INSERT INTO audit_policy (id, retention_days, forwarding, updated_ms) VALUES (1, $p0, $p1, $p2)
             ON CONFLICT (id) DO UPDATE SET retention_days = excluded.retention_days, forwarding = excluded.forwarding, updated_ms = excluded.updated_ms
             """, policy.RetentionDays, policy.Forwarding, policy.UpdatedMs);
+
+    public void UpdatePrincipal(Guid principalId, int role, bool disabled, byte[] mac) =>
+        Execute("UPDATE principals SET role = $p1, disabled = $p2, principal_mac = $p3 WHERE principal_id = $p0",
+            principalId.ToByteArray(), role, disabled ? 1 : 0, mac);
+
+    public void DeletePrincipal(Guid principalId)
+    {
+        var id = principalId.ToByteArray();
+        foreach (var table in new[] { "keyslots", "secret_keys", "grants", "principal_mfa", "principal_lockout", "principals" })
+            Execute($"DELETE FROM {table} WHERE principal_id = $p0", id);
+    }
+
+    public void DeleteKeyslot(Guid keyslotId) => Execute("DELETE FROM keyslots WHERE keyslot_id = $p0", keyslotId.ToByteArray());
+
+    public void DeleteWrappedKey(Guid secretId, Guid principalId) =>
+        Execute("DELETE FROM secret_keys WHERE secret_id = $p0 AND principal_id = $p1", secretId.ToByteArray(), principalId.ToByteArray());
+
+    public void ReplaceVersionValue(Guid secretId, int version, SealedBox value) =>
+        Execute("UPDATE secret_versions SET nonce = $p2, cipher = $p3, tag = $p4 WHERE secret_id = $p0 AND version = $p1",
+            secretId.ToByteArray(), version, value.Nonce, value.Ciphertext, value.Tag);
+
+    public void UpsertGrant(GrantRecord g) =>
+        Execute("""
+            INSERT INTO grants (secret_id, principal_id, permissions, expires_ms, created_ms, granted_by, grant_mac) VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6)
+            ON CONFLICT (secret_id, principal_id) DO UPDATE SET permissions = excluded.permissions, expires_ms = excluded.expires_ms,
+                created_ms = excluded.created_ms, granted_by = excluded.granted_by, grant_mac = excluded.grant_mac
+            """, g.SecretId.ToByteArray(), g.PrincipalId.ToByteArray(), g.Permissions, (object?)g.ExpiresMs ?? DBNull.Value, g.CreatedMs,
+            g.GrantedBy.ToByteArray(), g.Mac);
+
+    public void DeleteGrant(Guid secretId, Guid principalId) =>
+        Execute("DELETE FROM grants WHERE secret_id = $p0 AND principal_id = $p1", secretId.ToByteArray(), principalId.ToByteArray());
+
+    public void SetMfa(MfaRecord m) =>
+        Execute("""
+            INSERT INTO principal_mfa (principal_id, nonce, sealed, tag, confirmed, last_step, updated_ms) VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6)
+            ON CONFLICT (principal_id) DO UPDATE SET nonce = excluded.nonce, sealed = excluded.sealed, tag = excluded.tag,
+                confirmed = excluded.confirmed, last_step = excluded.last_step, updated_ms = excluded.updated_ms
+            """, m.PrincipalId.ToByteArray(), m.Secret.Nonce, m.Secret.Ciphertext, m.Secret.Tag, m.Confirmed ? 1 : 0, m.LastStep, m.UpdatedMs);
+
+    public void DeleteMfa(Guid principalId) => Execute("DELETE FROM principal_mfa WHERE principal_id = $p0", principalId.ToByteArray());
+
+    public void SetLockoutPolicy(LockoutPolicyRecord p) =>
+        Execute("""
+            INSERT INTO lockout_policy (id, max_failures, lock_seconds, max_lock_seconds, updated_ms) VALUES (1, $p0, $p1, $p2, $p3)
+            ON CONFLICT (id) DO UPDATE SET max_failures = excluded.max_failures, lock_seconds = excluded.lock_seconds,
+                max_lock_seconds = excluded.max_lock_seconds, updated_ms = excluded.updated_ms
+            """, p.MaxFailures, p.LockSeconds, p.MaxLockSeconds, p.UpdatedMs);
+
+    public void CloseAuditSigner(long signerId, long validUntilSeq, byte[] mac) =>
+        Execute("UPDATE audit_signers SET valid_until_seq = $p1, signer_mac = $p2 WHERE signer_id = $p0", signerId, validUntilSeq, mac);
 
     #endregion
 

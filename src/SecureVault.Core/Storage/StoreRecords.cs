@@ -12,7 +12,7 @@ public sealed record HeaderRecord(string Magic, int FormatVersion, Guid VaultId,
 /// </summary>
 public sealed record PrincipalRecord(
     Guid Id, string Name, int Role, byte[] EcdhPublic, byte[] EcdsaPublic, long CreatedMs,
-    long MetadataKeySender, SealedBox WrappedMetadataKey, byte[] Mac);
+    long MetadataKeySender, SealedBox WrappedMetadataKey, byte[] Mac, bool Disabled = false);
 
 /// <summary>
 /// A keyslot: the principal's private scalars sealed under a key from one credential.
@@ -50,3 +50,18 @@ public sealed record AuditBaseRecord(long Seq, byte[] Link);
 
 /// <summary>The vault's audit policy: minimum retention and where alerts are forwarded.</summary>
 public sealed record AuditPolicyRecord(int RetentionDays, string Forwarding, long UpdatedMs);
+
+/// <summary>
+/// A grant: <see cref="Permissions"/> (KeyPermissions flags) on one key for one principal, until
+/// ExpiresMs when set, with a MAC keyed from the metadata key over every field.
+/// </summary>
+public sealed record GrantRecord(Guid SecretId, Guid PrincipalId, int Permissions, long? ExpiresMs, long CreatedMs, Guid GrantedBy, byte[] Mac);
+
+/// <summary>
+/// A principal's TOTP enrolment: the secret sealed under a key derived from the principal's own
+/// private key, whether a valid code has confirmed it, and the last time step accepted.
+/// </summary>
+public sealed record MfaRecord(Guid PrincipalId, SealedBox Secret, bool Confirmed, long LastStep, long UpdatedMs);
+
+/// <summary>The vault's lockout policy when an Admin has changed it.</summary>
+public sealed record LockoutPolicyRecord(int MaxFailures, long LockSeconds, long MaxLockSeconds, long UpdatedMs);

@@ -28,6 +28,8 @@ internal sealed class KeyMetadata
 
     /// <summary>The commitment to the key's data key (see KeyCommitment): a planted wrapped key fails it.</summary>
     [JsonPropertyName("keycheck")] public byte[] DataKeyCheck { get; set; } = [];
+    /// <summary>Set when access was revoked: the data key is rotated at the key's next write.</summary>
+    [JsonPropertyName("rotate")] public bool? RotatePending { get; set; }
     [JsonPropertyName("created")] public long CreatedMs { get; set; }
     [JsonPropertyName("updated")] public long UpdatedMs { get; set; }
 
