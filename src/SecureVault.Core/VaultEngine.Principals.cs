@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using SecureVault.Access;
 using SecureVault.Audit;
 using SecureVault.Crypto;
@@ -37,6 +38,20 @@ public sealed partial class VaultEngine
         {
             passwordCopy.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Adds a principal that unlocks with a certificate and no password, for unattended jobs. The
+    /// certificate must come with its private key: the keyslot is signed with it, so that nobody
+    /// holding only the public certificate can forge one. Admins only.
+    /// </summary>
+    public VaultPrincipalInfo NewPrincipal(string name, Role role, X509Certificate2 certificate)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        PrincipalNames.Validate(name);
+        CertificateKeyWrap.CheckEnrollable(certificate, _clock.UtcNow);
+        return AddPrincipal(name, role, (vaultId, principalId, payload) =>
+            CertificateKeyslot.Seal(vaultId, Guid.NewGuid(), principalId, certificate, payload, NowMs()));
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using SecureVault.Access;
 using SecureVault.Audit;
@@ -142,20 +143,36 @@ public sealed partial class VaultEngine
     /// unsigned (there is no key to sign with), covered by the next signed record. The result
     /// carries warnings, such as a vault that has gone backwards since this profile last saw it.
     /// </summary>
-    public UnlockResult Unlock(ReadOnlySpan<byte> password, string? principal = null, TimeSpan? idleTimeout = null)
+    public UnlockResult Unlock(ReadOnlySpan<byte> password, string? principal = null, TimeSpan? idleTimeout = null, string? totp = null,
+        X509Certificate2? certificate = null) =>
+        UnlockWith(new Credential(password, UsesPassword: true, certificate), principal, idleTimeout, totp);
+
+    /// <summary>
+    /// Unlocks with a certificate and its private key, without a password: for scheduled tasks.
+    /// <paramref name="principal"/> null: the principal the certificate was enrolled for.
+    /// </summary>
+    public UnlockResult UnlockWithCertificate(X509Certificate2 certificate, string? principal = null, TimeSpan? idleTimeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        return UnlockWith(new Credential([], UsesPassword: false, certificate), principal, idleTimeout, totp: null);
+    }
+
+    private UnlockResult UnlockWith(Credential credential, string? principal, TimeSpan? idleTimeout, string? totp)
     {
         var timeout = CheckTimeout(idleTimeout);
+        var certificate = credential.Certificate;
         var (header, record, keyslots, anyKeyslot) = _store.Read(r =>
         {
             var h = r.ReadHeader();
-            var p = principal is null ? DefaultPrincipal(r) : r.FindPrincipal(PrincipalNames.Normalize(principal));
+            var p = principal is not null ? r.FindPrincipal(PrincipalNames.Normalize(principal))
+                : certificate is not null ? CertificateHolder(r, certificate) : DefaultPrincipal(r);
             var slots = p is null ? [] : r.Keyslots(p.Id);
-            var model = r.Principals().SelectMany(x => r.Keyslots(x.Id)).FirstOrDefault();
+            var model = r.Principals().SelectMany(x => r.Keyslots(x.Id)).FirstOrDefault(k => k.Kind == KeyslotKinds.Password);
             return (h, p, slots, model);
         });
         CheckHeaderShape(header);
         var facts = new AuditFacts(AuditAction.Unlock);
-        var name = principal ?? record?.Name ?? PrincipalNames.Default;
+        var name = principal ?? record?.Name ?? (certificate is null ? PrincipalNames.Default : "certificate " + certificate.Thumbprint);
         var lockoutKey = LockoutKey(header.VaultId, name, record);
         SecureBuffer? scalars = null;
         VaultSession? session;
@@ -164,13 +181,18 @@ public sealed partial class VaultEngine
             // The lookup column is not covered by the principal MAC; the MAC-covered name must agree with it.
             if (record != null && principal != null && PrincipalNames.Normalize(record.Name) != PrincipalNames.Normalize(principal))
                 throw new VaultIntegrityException($"the principal row found for '{principal}' carries another name");
-            scalars = Authenticate(header, record, keyslots, anyKeyslot, password, name, lockoutKey, out _);
+            scalars = Authenticate(header, record, keyslots, anyKeyslot, credential, name, lockoutKey, out _);
             session = OpenSession(header, record, scalars, timeout);
-            if (record.Disabled)
+            try
             {
-                // Told only after the password proved itself (and the row's MAC), so it reveals nothing to a guesser.
+                // Told only after the credential proved itself (and the row's MAC), so it reveals nothing to a guesser.
+                if (record.Disabled) throw new VaultPrincipalDisabledException(name) { Target = name };
+                CheckSecondFactor(header, record, scalars, totp, name);
+            }
+            catch
+            {
                 session.Dispose();
-                throw new VaultPrincipalDisabledException(name) { Target = name };
+                throw;
             }
         }
         catch (VaultException e) when (IsAuditedRefusal(e))
@@ -222,29 +244,33 @@ public sealed partial class VaultEngine
     /// Returns the private scalars (the caller disposes them) and the keyslot that opened.
     /// </summary>
     private SecureBuffer Authenticate(HeaderRecord header, [System.Diagnostics.CodeAnalysis.NotNull] PrincipalRecord? record, IReadOnlyList<KeyslotRecord> keyslots,
-        KeyslotRecord? anyKeyslot, ReadOnlySpan<byte> password, string name, Guid lockoutKey, out KeyslotRecord opened)
+        KeyslotRecord? anyKeyslot, Credential credential, string name, Guid lockoutKey, out KeyslotRecord opened)
     {
         ThrowIfLockedOut(lockoutKey, name);
-        var passwordSlots = keyslots.Where(k => k.Kind == PasswordKeyslot.Kind).ToList();
-        if (record is null || passwordSlots.Count == 0)
+        var certificate = credential.Certificate;
+        int kind = certificate is null ? KeyslotKinds.Password : credential.UsesPassword ? KeyslotKinds.PasswordAndCertificate : KeyslotKinds.Certificate;
+        var candidates = keyslots.Where(k => k.Kind == kind && (certificate is null || KeyslotMatches(k, certificate))).ToList();
+        if (record is null || candidates.Count == 0)
         {
-            if (anyKeyslot != null) PasswordKeyslot.SpendEquivalentWork(anyKeyslot, password);
-            throw new VaultAuthenticationException(name) { Target = name };
+            if (credential.UsesPassword && anyKeyslot != null) PasswordKeyslot.SpendEquivalentWork(anyKeyslot, credential.Password);
+            string? hint = record != null && certificate is null && keyslots.Any(k => k.Kind == KeyslotKinds.PasswordAndCertificate)
+                ? "This principal unlocks with its password and its certificate together: give -Certificate as well." : null;
+            throw new VaultAuthenticationException(name, hint) { Target = name };
         }
         SecureBuffer? scalars = null;
-        opened = passwordSlots[^1];
-        foreach (var keyslot in passwordSlots)
+        opened = candidates[^1];
+        foreach (var keyslot in candidates)
         {
             try
             {
                 // The caller's spelling of the name, so a wrong password and an unknown principal read alike.
-                scalars = PasswordKeyslot.Open(header.VaultId, keyslot, password, name);
+                scalars = OpenKeyslot(header.VaultId, keyslot, credential, name);
                 opened = keyslot;
                 break;
             }
-            catch (VaultAuthenticationException) when (keyslot != passwordSlots[^1])
+            catch (VaultAuthenticationException) when (keyslot != candidates[^1])
             {
-                // Another password keyslot of this principal may match.
+                // Another keyslot of this principal may match.
             }
         }
         try
@@ -259,6 +285,33 @@ public sealed partial class VaultEngine
             throw;
         }
     }
+
+    /// <summary>What a caller proves itself with: a password, a certificate with its private key, or both.</summary>
+    private readonly ref struct Credential(ReadOnlySpan<byte> password, bool UsesPassword, X509Certificate2? certificate)
+    {
+        public ReadOnlySpan<byte> Password { get; } = password;
+        public bool UsesPassword { get; } = UsesPassword;
+        public X509Certificate2? Certificate { get; } = certificate;
+    }
+
+    private static SecureBuffer OpenKeyslot(Guid vaultId, KeyslotRecord keyslot, Credential credential, string name) => keyslot.Kind switch
+    {
+        KeyslotKinds.Password => PasswordKeyslot.Open(vaultId, keyslot, credential.Password, name),
+        KeyslotKinds.Certificate => CertificateKeyslot.Open(vaultId, keyslot, credential.Certificate!, name),
+        KeyslotKinds.PasswordAndCertificate => PasswordCertificateKeyslot.Open(vaultId, keyslot, credential.Password, credential.Certificate!, name),
+        _ => throw new VaultIntegrityException($"a keyslot of principal '{name}' has an unknown kind"),
+    };
+
+    private static bool KeyslotMatches(KeyslotRecord keyslot, X509Certificate2 certificate) => keyslot.Kind switch
+    {
+        KeyslotKinds.Certificate => CertificateKeyslot.Matches(keyslot, certificate),
+        KeyslotKinds.PasswordAndCertificate => PasswordCertificateKeyslot.Matches(keyslot, certificate),
+        _ => false,
+    };
+
+    /// <summary>The principal a certificate was enrolled for (by a certificate-only keyslot), or null.</summary>
+    private static PrincipalRecord? CertificateHolder(IVaultReader reader, X509Certificate2 certificate) =>
+        reader.Principals().FirstOrDefault(p => reader.Keyslots(p.Id).Any(k => k.Kind == KeyslotKinds.Certificate && CertificateKeyslot.Matches(k, certificate)));
 
     /// <summary>Builds the session of an authenticated principal from its private scalars.</summary>
     private VaultSession OpenSession(HeaderRecord header, PrincipalRecord record, SecureBuffer scalars, TimeSpan timeout)
@@ -619,7 +672,7 @@ public sealed partial class VaultEngine
         var (header, record, keyslots, anyKeyslot) = _store.Read(r =>
         {
             var p = principal is null ? DefaultPrincipal(r) : r.FindPrincipal(PrincipalNames.Normalize(principal));
-            var model = r.Principals().SelectMany(x => r.Keyslots(x.Id)).FirstOrDefault();
+            var model = r.Principals().SelectMany(x => r.Keyslots(x.Id)).FirstOrDefault(k => k.Kind == KeyslotKinds.Password);
             return (r.ReadHeader(), p, p is null ? [] : r.Keyslots(p.Id), model);
         });
         CheckHeaderShape(header);
@@ -630,7 +683,7 @@ public sealed partial class VaultEngine
         KeyslotRecord keyslot;
         try
         {
-            scalars = Authenticate(header, record, keyslots, anyKeyslot, currentPassword, name, lockoutKey, out keyslot);
+            scalars = Authenticate(header, record, keyslots, anyKeyslot, new Credential(currentPassword, UsesPassword: true, null), name, lockoutKey, out keyslot);
         }
         catch (VaultException e) when (IsAuditedRefusal(e))
         {

@@ -96,8 +96,8 @@ public sealed class VaultMfaRequiredException(string principal)
 }
 
 /// <summary>The password (or other credential) did not authenticate the principal.</summary>
-public sealed class VaultAuthenticationException(string principal)
-    : VaultException($"Authentication failed for principal '{principal}'. Check the password and the -Principal name.")
+public sealed class VaultAuthenticationException(string principal, string? hint = null)
+    : VaultException($"Authentication failed for principal '{principal}'. {hint ?? "Check the password and the -Principal name."}")
 {
     public override string ErrorId => "AuthenticationFailed";
 }

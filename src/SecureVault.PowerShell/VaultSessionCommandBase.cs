@@ -1,16 +1,11 @@
 using System.Management.Automation;
-using System.Security;
 
 namespace SecureVault.PowerShell;
 
-/// <summary>The parameters shared by the cmdlets that open a session: a password, a principal and an idle timeout.</summary>
+/// <summary>The parameters shared by the cmdlets that open a session: a principal and an idle timeout (each declares its own credentials).</summary>
 public abstract class VaultSessionCommandBase : VaultCommandBase
 {
     #region Parameters
-
-    /// <summary>The principal's password.</summary>
-    [Parameter(Mandatory = true, Position = 0)]
-    public SecureString Password { get; set; } = null!;
 
     /// <summary>The principal. Default: the only principal, or the operating-system user name.</summary>
     [Parameter]

@@ -10,8 +10,9 @@ namespace SecureVault.Tests;
 /// <summary>
 /// Certificate keyslots (kind 2) and password+certificate keyslots (kind 3), with self-signed
 /// certificates made here: round trips per key type, refusal at enrolment, wrong and incomplete
-/// certificates, tampering with every stored byte, moved keyslots, and the split of the combined
-/// keyslot's key across its two factors.
+/// certificates, the certificate keyslot's signature (its documented form, and keyslots forged with
+/// only the public certificate), tampering with every stored byte, moved keyslots, and the split of
+/// the combined keyslot's key across its two factors.
 /// </summary>
 public sealed class CertificateKeyslotTests
 {
@@ -114,8 +115,8 @@ public sealed class CertificateKeyslotTests
         Assert.Equal(CertificateKeyslot.Kind, keyslot.Kind);
         Assert.Equal(2, keyslot.Kind);
         Assert.Equal((KeyslotId, PrincipalId, NowMs), (keyslot.Id, keyslot.PrincipalId, keyslot.UpdatedMs));
-        Assert.Equal(CertificateKeyWrap.Identity(Owner(type)), keyslot.Verifier);
-        Assert.Equal(SHA256.HashData(Owner(type).RawData), keyslot.Verifier);
+        Assert.Equal(CertificateKeyWrap.Identity(Owner(type)), keyslot.Verifier[..32]);
+        Assert.Equal(SHA256.HashData(Owner(type).RawData), keyslot.Verifier[..32]);
         Assert.NotEqual(payload, keyslot.Sealed.Ciphertext);
         Assert.True(CertificateKeyslot.Matches(keyslot, Owner(type)));
         Assert.False(CertificateKeyslot.Matches(keyslot, Other(type)));
@@ -221,15 +222,27 @@ public sealed class CertificateKeyslotTests
 
     [Theory]
     [MemberData(nameof(KeyTypes))]
-    public void Sealing_needs_only_the_public_certificate(string type)
+    public void Sealing_a_certificate_keyslot_without_the_private_key_is_invalid_input_naming_the_PFX(string type)
+    {
+        using var publicOnly = PublicOnly(Owner(type));
+
+        var e = Assert.Throws<VaultInvalidInputException>(() =>
+            CertificateKeyslot.Seal(VaultId, KeyslotId, PrincipalId, publicOnly, NewPayload(), NowMs));
+        Assert.Equal("InvalidInput", e.ErrorId);
+        Assert.Contains("private key", e.Message);
+        Assert.Contains("PFX", e.Message);
+        Assert.Contains("signed", e.Message);
+    }
+
+    [Theory]
+    [MemberData(nameof(KeyTypes))]
+    public void Sealing_a_password_certificate_keyslot_needs_only_the_public_certificate(string type)
     {
         var payload = NewPayload();
         using var publicOnly = PublicOnly(Owner(type));
-        var keyslot = CertificateKeyslot.Seal(VaultId, KeyslotId, PrincipalId, publicOnly, payload, NowMs);
         var combined = PasswordCertificateKeyslot.Seal(VaultId, KeyslotId, PrincipalId, TestVault.Password, TestVault.CheapKdf,
             publicOnly, payload, NowMs);
 
-        AssertOpens(keyslot, Owner(type), payload);
         AssertOpens(combined, Owner(type), payload);
     }
 
@@ -341,6 +354,211 @@ public sealed class CertificateKeyslotTests
 
     #endregion
 
+    #region Signature of a certificate keyslot
+
+    public static TheoryData<string> ForgeryTypes => ["RSA 2048", "ECDSA P-256", "ECDSA P-384"];
+
+    /// <summary>The documented signed message, built here from the file header, not from the code under test.</summary>
+    private static byte[] DocumentedMessage(Guid vaultId, Guid keyslotId, Guid principalId, byte[] kdf, SealedBox box) =>
+    [
+        .. "SecureVault v1 certificate keyslot signature"u8, .. vaultId.ToByteArray(), .. keyslotId.ToByteArray(),
+        .. principalId.ToByteArray(), (byte)CertificateKeyslot.Kind, .. kdf, .. box.Nonce, .. box.Ciphertext, .. box.Tag,
+    ];
+
+    /// <summary>Signs as documented (RSA-PSS-SHA256, or ECDSA-SHA256 in IEEE P1363 form) with the certificate's private key.</summary>
+    private static byte[] SignWith(X509Certificate2 certificate, byte[] message)
+    {
+        using var rsa = certificate.GetRSAPrivateKey();
+        if (rsa != null) return rsa.SignData(message, HashAlgorithmName.SHA256, RSASignaturePadding.Pss);
+        using var ecdsa = certificate.GetECDsaPrivateKey()!;
+        return ecdsa.SignData(message, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+    }
+
+    private static bool VerifiesAsDocumented(X509Certificate2 certificate, byte[] message, byte[] signature)
+    {
+        using var rsa = certificate.GetRSAPublicKey();
+        if (rsa != null) return rsa.VerifyData(message, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pss);
+        using var ecdsa = certificate.GetECDsaPublicKey()!;
+        return ecdsa.VerifyData(message, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+    }
+
+    private static byte[] Verifier(X509Certificate2 certificate, byte[] signature)
+    {
+        var length = new byte[2];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(length, (ushort)signature.Length);
+        return [.. CertificateKeyWrap.Identity(certificate), .. length, .. signature];
+    }
+
+    /// <summary>
+    /// What an attacker who can write the vault file builds with the public certificate alone: a slot key
+    /// of their own wrapped to the certificate, sealing a payload of their choosing, in the right place.
+    /// </summary>
+    private static (byte[] Kdf, SealedBox Sealed) Forge(X509Certificate2 publicCertificate, byte[] payload)
+    {
+        var slotKey = RandomNumberGenerator.GetBytes(32);
+        var kdf = CertificateKeyWrap.Wrap(publicCertificate, slotKey, CertificateKeyslot.WrapContext(VaultId, KeyslotId, PrincipalId));
+        var box = Aead.Seal(slotKey, payload, CertificateKeyslot.Aad(VaultId, KeyslotId, PrincipalId, kdf));
+        return (kdf, box);
+    }
+
+    [Theory]
+    [InlineData("RSA 2048", 256)]
+    [InlineData("ECDSA P-256", 64)]
+    [InlineData("ECDSA P-384", 96)]
+    [InlineData("ECDSA P-521", 132)]
+    public void A_certificate_keyslot_stores_its_identity_and_a_signature_of_the_documented_message(string type, int signatureSize)
+    {
+        var keyslot = CertificateKeyslot.Seal(VaultId, KeyslotId, PrincipalId, Owner(type), NewPayload(), NowMs);
+        var verifier = keyslot.Verifier;
+
+        Assert.Equal(32 + 2 + signatureSize, verifier.Length);
+        Assert.Equal(CertificateKeyWrap.Identity(Owner(type)), verifier[..32]);
+        Assert.Equal(signatureSize, verifier[32] | verifier[33] << 8);
+        var message = DocumentedMessage(VaultId, KeyslotId, PrincipalId, keyslot.Kdf, keyslot.Sealed);
+        Assert.Equal(message, CertificateKeyslot.SignedMessage(VaultId, KeyslotId, PrincipalId, keyslot.Kdf, keyslot.Sealed));
+        Assert.True(VerifiesAsDocumented(Owner(type), message, verifier[34..]));
+        Assert.False(VerifiesAsDocumented(Other(type), message, verifier[34..]));
+        Assert.False(VerifiesAsDocumented(Owner(type), CertificateKeyslot.Aad(VaultId, KeyslotId, PrincipalId, keyslot.Kdf), verifier[34..]));
+    }
+
+    [Theory]
+    [MemberData(nameof(ForgeryTypes))]
+    public void A_keyslot_forged_with_only_the_public_certificate_is_an_integrity_violation(string type)
+    {
+        using var publicOnly = PublicOnly(Owner(type));
+        var attackerPayload = NewPayload();
+        var (kdf, box) = Forge(publicOnly, attackerPayload);
+        var message = DocumentedMessage(VaultId, KeyslotId, PrincipalId, kdf, box);
+
+        // Without the signature this forgery would work: its parts unwrap and open to the attacker's payload.
+        using (var slotKey = CertificateKeyWrap.Unwrap(Owner(type), kdf, CertificateKeyslot.WrapContext(VaultId, KeyslotId, PrincipalId), Principal))
+        using (var opened = Aead.Open(slotKey.ReadOnlySpan, box, CertificateKeyslot.Aad(VaultId, KeyslotId, PrincipalId, kdf), "forged", 96))
+            Assert.Equal(attackerPayload, opened.ToArray());
+
+        var legitimate = CertificateKeyslot.Seal(VaultId, KeyslotId, PrincipalId, Owner(type), NewPayload(), NowMs);
+        var signatureSize = legitimate.Verifier.Length - 34;
+        byte[][] forgedVerifiers =
+        [
+            CertificateKeyWrap.Identity(Owner(type)),                                   // the old form: no signature at all
+            Verifier(Owner(type), []),                                                  // an empty signature
+            Verifier(Owner(type), new byte[signatureSize]),                             // zeros
+            Verifier(Owner(type), RandomNumberGenerator.GetBytes(signatureSize)),       // noise
+            Verifier(Owner(type), SignWith(Other(type), message)),                      // signed with the attacker's own key
+            legitimate.Verifier,                                                        // a real signature, of another keyslot
+        ];
+        foreach (var verifier in forgedVerifiers)
+        {
+            var forged = new KeyslotRecord(KeyslotId, PrincipalId, CertificateKeyslot.Kind, kdf, verifier, box, NowMs);
+            Assert.True(CertificateKeyslot.Matches(forged, Owner(type)));
+            SecureBuffer? opened = null;
+            var e = Assert.Throws<VaultIntegrityException>(() => opened = CertificateKeyslot.Open(VaultId, forged, Owner(type), Principal));
+            Assert.Null(opened);
+            Assert.Equal("IntegrityViolation", e.ErrorId);
+        }
+
+        // Only the private key's holder can make the same parts open.
+        var signed = new KeyslotRecord(KeyslotId, PrincipalId, CertificateKeyslot.Kind, kdf, Verifier(Owner(type), SignWith(Owner(type), message)), box, NowMs);
+        AssertOpens(signed, Owner(type), attackerPayload);
+    }
+
+    [Theory]
+    [MemberData(nameof(ForgeryTypes))]
+    public void Flipping_any_byte_of_the_signature_or_its_length_is_an_integrity_violation(string type)
+    {
+        var keyslot = CertificateKeyslot.Seal(VaultId, KeyslotId, PrincipalId, Owner(type), NewPayload(), NowMs);
+        for (int i = CertificateKeyWrap.IdentitySize; i < keyslot.Verifier.Length; i++)
+        {
+            var tampered = keyslot with { Verifier = Flip(keyslot.Verifier, i) };
+            Assert.True(CertificateKeyslot.Matches(tampered, Owner(type)));
+            var e = Assert.Throws<VaultIntegrityException>(() => Open(tampered, Owner(type)));
+            Assert.Equal("IntegrityViolation", e.ErrorId);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ForgeryTypes))]
+    public void A_truncated_extended_or_resized_signature_is_an_integrity_violation(string type)
+    {
+        var keyslot = CertificateKeyslot.Seal(VaultId, KeyslotId, PrincipalId, Owner(type), NewPayload(), NowMs);
+        var verifier = keyslot.Verifier;
+        var signature = verifier[34..];
+        byte[][] damaged =
+        [
+            verifier[..32], verifier[..33], verifier[..34], verifier[..^1], [.. verifier, 0],
+            Verifier(Owner(type), [.. signature, 0]),      // stored length agrees with the column, not with the key
+            Verifier(Owner(type), signature[..^1]),
+            Verifier(Owner(type), [0, .. signature]),
+        ];
+        foreach (var bytes in damaged)
+            Assert.Throws<VaultIntegrityException>(() => Open(keyslot with { Verifier = bytes }, Owner(type)));
+        AssertOpens(keyslot with { Verifier = Verifier(Owner(type), signature) }, Owner(type), OpenPayload(keyslot, Owner(type)));
+    }
+
+    private static byte[] OpenPayload(KeyslotRecord keyslot, X509Certificate2 certificate)
+    {
+        using var opened = Open(keyslot, certificate);
+        return opened.ToArray();
+    }
+
+    [Fact]
+    public void The_signature_of_another_keyslot_of_the_same_certificate_does_not_verify()
+    {
+        var keyslot = Seal("certificate", Owner("ECDSA P-256"), NewPayload());
+        var donor = Seal("certificate", Owner("ECDSA P-256"), NewPayload());
+
+        Assert.Throws<VaultIntegrityException>(() => Open(keyslot with { Verifier = donor.Verifier }, Owner("ECDSA P-256")));
+        Assert.Throws<VaultIntegrityException>(() => Open(keyslot with { Kdf = donor.Kdf }, Owner("ECDSA P-256")));
+        Assert.Throws<VaultIntegrityException>(() => Open(keyslot with { Sealed = donor.Sealed }, Owner("ECDSA P-256")));
+        Assert.Throws<VaultIntegrityException>(() => Open(keyslot with { PrincipalId = Guid.NewGuid() }, Owner("ECDSA P-256")));
+        Assert.Throws<VaultIntegrityException>(() => Open(keyslot, Owner("ECDSA P-256"), vaultId: Guid.NewGuid()));
+    }
+
+    /// <summary>
+    /// An EC certificate for key agreement only, holding its private key as an ECDH key (.NET will not
+    /// attach an ECDSA private key to it), as a PFX of an ECDH certificate would load.
+    /// </summary>
+    private static X509Certificate2 KeyAgreementOnly(ECCurve curve)
+    {
+        using var ecdsa = ECDsa.Create(curve);
+        var request = new CertificateRequest("CN=SecureVault test key agreement only", ecdsa, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyAgreement, critical: true));
+        var from = DateTimeOffset.UtcNow.AddDays(-1);
+        using var publicOnly = request.Create(request.SubjectName, X509SignatureGenerator.CreateForECDsa(ecdsa), from, from.AddYears(1),
+            RandomNumberGenerator.GetBytes(8));
+        using var ecdh = ECDiffieHellman.Create(ecdsa.ExportParameters(includePrivateParameters: true));
+        return publicOnly.CopyWithPrivateKey(ecdh);
+    }
+
+    [Theory]
+    [InlineData("RSA 2048")]
+    [InlineData("ECDSA P-256")]
+    [InlineData("ECDSA P-384")]
+    public void A_certificate_whose_key_usage_excludes_signing_still_signs_its_keyslot(string type)
+    {
+        using var certificate = type switch
+        {
+            "RSA 2048" => NewCertificate(type, usage: X509KeyUsageFlags.KeyEncipherment),
+            "ECDSA P-256" => KeyAgreementOnly(ECCurve.NamedCurves.nistP256),
+            _ => KeyAgreementOnly(ECCurve.NamedCurves.nistP384),
+        };
+        Assert.True(certificate.HasPrivateKey);
+        if (type != "RSA 2048")
+        {
+            // .NET offers no ECDSA key for it, so the ECDH route is the one tested here.
+            Assert.Null(certificate.GetECDsaPublicKey());
+            Assert.Null(certificate.GetECDsaPrivateKey());
+        }
+        var payload = NewPayload();
+
+        var keyslot = CertificateKeyslot.Seal(VaultId, KeyslotId, PrincipalId, certificate, payload, NowMs);
+
+        AssertOpens(keyslot, certificate, payload);
+        var tampered = keyslot with { Verifier = Flip(keyslot.Verifier, keyslot.Verifier.Length - 1) };
+        Assert.Throws<VaultIntegrityException>(() => Open(tampered, certificate));
+    }
+
+    #endregion
+
     #region Tampering and moved keyslots
 
     public static TheoryData<string, string> TamperCases()
@@ -372,14 +590,19 @@ public sealed class CertificateKeyslotTests
 
     [Theory]
     [MemberData(nameof(TamperCases))]
-    public void Flipping_any_byte_of_a_certificate_keyslot_is_refused(string type, string part)
+    public void Flipping_any_byte_of_a_certificate_keyslot_is_an_integrity_violation_or_names_another_certificate(string type, string part)
     {
         var keyslot = CertificateKeyslot.Seal(VaultId, KeyslotId, PrincipalId, Owner(type), NewPayload(), NowMs);
         var original = Part(keyslot, part);
         for (int i = 0; i < original.Length; i++)
         {
             var tampered = WithPart(keyslot, part, Flip(original, i));
-            AssertRefused(() => Open(tampered, Owner(type)));
+            // The verifier's first 32 bytes are the certificate identity: changed, they name another
+            // certificate. Every other byte is covered by the signature.
+            if (part == "verifier" && i < CertificateKeyWrap.IdentitySize)
+                Assert.Throws<VaultAuthenticationException>(() => Open(tampered, Owner(type)));
+            else
+                Assert.Throws<VaultIntegrityException>(() => Open(tampered, Owner(type)));
         }
     }
 

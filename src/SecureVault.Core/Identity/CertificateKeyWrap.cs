@@ -389,7 +389,7 @@ public static class CertificateKeyWrap
         return bytes;
     }
 
-    private static string Describe(X509Certificate2 certificate) =>
+    internal static string Describe(X509Certificate2 certificate) =>
         string.IsNullOrEmpty(certificate.Subject) ? $"'{certificate.Thumbprint}'" : $"'{certificate.Subject}' ({certificate.Thumbprint})";
 
     private readonly record struct Scheme(byte Algorithm, ECCurve Curve, int CoordinateSize);

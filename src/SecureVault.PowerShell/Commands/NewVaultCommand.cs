@@ -10,6 +10,10 @@ public sealed class NewVaultCommand : VaultSessionCommandBase
 {
     #region Parameters
 
+    /// <summary>The owner's password.</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    public System.Security.SecureString Password { get; set; } = null!;
+
     /// <summary>Argon2id memory in MiB (default 64).</summary>
     [Parameter]
     [ValidateRange(1, 4096)]

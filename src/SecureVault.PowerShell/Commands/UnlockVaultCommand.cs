@@ -1,17 +1,57 @@
 using System.Management.Automation;
+using System.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 
 namespace SecureVault.PowerShell.Commands;
 
 /// <summary>
 /// Authenticates a principal and unlocks the vault for this whole process (every runspace,
-/// including SecretManagement's) until Lock-Vault or the idle timeout. Warns when the vault has
+/// including SecretManagement's) until Lock-Vault or the idle timeout: with a password (and a
+/// one-time code when MFA is on), or with a certificate and its private key and no password, for
+/// scheduled tasks (a principal enrolled with -RequireBoth gives both). Warns when the vault has
 /// gone backwards since this user profile last saw it.
 /// </summary>
-[Cmdlet(VerbsCommon.Unlock, "Vault")]
+[Cmdlet(VerbsCommon.Unlock, "Vault", DefaultParameterSetName = PasswordSet)]
 [OutputType(typeof(VaultStatus))]
 public sealed class UnlockVaultCommand : VaultSessionCommandBase
 {
+    private const string PasswordSet = "Password";
+    private const string CertificateSet = "Certificate";
+    private const string CertificateFileSet = "CertificateFile";
+    private const string ThumbprintSet = "CertificateThumbprint";
+
     #region Parameters
+
+    /// <summary>The principal's password (with a certificate: for a principal that needs both).</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PasswordSet)]
+    [Parameter(Position = 0, ParameterSetName = CertificateSet)]
+    [Parameter(Position = 0, ParameterSetName = CertificateFileSet)]
+    [Parameter(Position = 0, ParameterSetName = ThumbprintSet)]
+    public SecureString? Password { get; set; }
+
+    /// <summary>The current 6-digit code from the authenticator app, when MFA is on.</summary>
+    [Parameter(ParameterSetName = PasswordSet)]
+    [ValidateNotNullOrEmpty]
+    public string? Totp { get; set; }
+
+    /// <summary>A certificate with its private key.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = CertificateSet, ValueFromPipeline = true)]
+    public X509Certificate2? Certificate { get; set; }
+
+    /// <summary>A PFX (PKCS #12) file holding the certificate and its private key.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = CertificateFileSet)]
+    [ValidateNotNullOrEmpty]
+    public string? CertificatePath { get; set; }
+
+    /// <summary>The PFX file's password, if it has one.</summary>
+    [Parameter(ParameterSetName = CertificateFileSet)]
+    public SecureString? CertificatePassword { get; set; }
+
+    /// <summary>The thumbprint of a certificate in the current user's personal store (Windows).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ThumbprintSet)]
+    [ValidateNotNullOrEmpty]
+    public string? CertificateThumbprint { get; set; }
 
     /// <summary>Writes the vault status after unlocking.</summary>
     [Parameter]
@@ -23,10 +63,61 @@ public sealed class UnlockVaultCommand : VaultSessionCommandBase
     {
         Invoke(engine =>
         {
-            using var password = PasswordBytes(Password);
-            var result = engine.Unlock(password.ReadOnlySpan, Principal, Timeout);
-            foreach (var warning in result.Warnings) WriteWarning(warning);
-            if (PassThru) WriteObject(engine.GetStatus());
+            var certificate = LoadCertificate();
+            try
+            {
+                UnlockResult result;
+                if (Password is null)
+                {
+                    result = engine.UnlockWithCertificate(certificate!, Principal, Timeout);
+                }
+                else
+                {
+                    using var password = PasswordBytes(Password);
+                    result = engine.Unlock(password.ReadOnlySpan, Principal, Timeout, Totp, certificate);
+                }
+                foreach (var warning in result.Warnings) WriteWarning(warning);
+                if (PassThru) WriteObject(engine.GetStatus());
+            }
+            finally
+            {
+                // A certificate this cmdlet loaded holds a private key: release it now, not at finalization.
+                if (!ReferenceEquals(certificate, Certificate)) certificate?.Dispose();
+            }
         });
+    }
+
+    private X509Certificate2? LoadCertificate()
+    {
+        switch (ParameterSetName)
+        {
+            case CertificateSet:
+                return Certificate;
+            case CertificateFileSet:
+                var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(CertificatePath);
+                try
+                {
+                    // The PFX password stays a SecureString: this constructor takes one directly.
+#pragma warning disable SYSLIB0057 // X509CertificateLoader has no SecureString overload
+                    return new X509Certificate2(path, CertificatePassword, X509KeyStorageFlags.EphemeralKeySet);
+#pragma warning restore SYSLIB0057
+                }
+                catch (CryptographicException e)
+                {
+                    throw new VaultInvalidInputException($"The certificate file '{path}' could not be opened ({e.Message}). Check the path and -CertificatePassword.");
+                }
+            case ThumbprintSet:
+                if (!OperatingSystem.IsWindows())
+                    throw new VaultInvalidInputException("-CertificateThumbprint reads the Windows certificate store; on this system give -CertificatePath with a PFX file, or -Certificate.");
+                using (var store = new X509Store(StoreName.My, StoreLocation.CurrentUser))
+                {
+                    store.Open(OpenFlags.ReadOnly);
+                    var found = store.Certificates.Find(X509FindType.FindByThumbprint, CertificateThumbprint!, validOnly: false);
+                    return found.Count > 0 ? found[0]
+                        : throw new VaultInvalidInputException($"No certificate with thumbprint '{CertificateThumbprint}' is in the current user's personal store (Cert:\\CurrentUser\\My).");
+                }
+            default:
+                return null;
+        }
     }
 }
