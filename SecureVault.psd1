@@ -33,6 +33,17 @@
         'Set-VaultAuditPolicy'
         'Remove-VaultAuditRecord'
         'Get-VaultAlert'
+        'New-VaultPrincipal'
+        'Get-VaultPrincipal'
+        'Set-VaultPrincipal'
+        'Remove-VaultPrincipal'
+        'Unlock-VaultPrincipal'
+        'Get-VaultLockoutPolicy'
+        'Set-VaultLockoutPolicy'
+        'Get-VaultRole'
+        'Grant-VaultAccess'
+        'Revoke-VaultAccess'
+        'Get-VaultAccess'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

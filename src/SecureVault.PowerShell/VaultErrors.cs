@@ -15,7 +15,7 @@ internal static class VaultErrors
     /// <summary>Failures after which no further pipeline item can succeed.</summary>
     public static bool IsTerminating(VaultException exception) => exception is VaultLockedException
         or VaultNotFoundException or VaultIntegrityException or VaultAuthenticationException
-        or VaultPrincipalLockedOutException or VaultStorageException;
+        or VaultPrincipalLockedOutException or VaultMfaRequiredException or VaultStorageException;
 
     /// <summary>An error for invalid parameter combinations found by the cmdlet itself.</summary>
     public static ErrorRecord InvalidArgument(string message, object? target) =>
@@ -24,10 +24,10 @@ internal static class VaultErrors
     private static ErrorCategory CategoryOf(VaultException exception) => exception switch
     {
         VaultLockedException => ErrorCategory.ResourceUnavailable,
-        VaultNotFoundException or VaultKeyNotFoundException or VaultKeyVersionNotFoundException => ErrorCategory.ObjectNotFound,
-        VaultAlreadyExistsException => ErrorCategory.ResourceExists,
-        VaultAccessDeniedException or VaultKeyBlockedException => ErrorCategory.PermissionDenied,
-        VaultAuthenticationException or VaultPrincipalLockedOutException => ErrorCategory.AuthenticationError,
+        VaultNotFoundException or VaultKeyNotFoundException or VaultKeyVersionNotFoundException or VaultPrincipalNotFoundException => ErrorCategory.ObjectNotFound,
+        VaultAlreadyExistsException or VaultPrincipalExistsException => ErrorCategory.ResourceExists,
+        VaultAccessDeniedException or VaultKeyBlockedException or VaultPrincipalDisabledException => ErrorCategory.PermissionDenied,
+        VaultAuthenticationException or VaultPrincipalLockedOutException or VaultMfaRequiredException => ErrorCategory.AuthenticationError,
         VaultIntegrityException => ErrorCategory.SecurityError,
         VaultConcurrencyException => ErrorCategory.ResourceBusy,
         VaultInvalidInputException => ErrorCategory.InvalidArgument,

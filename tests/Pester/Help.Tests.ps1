@@ -17,6 +17,7 @@ BeforeDiscovery {
     $errorIds = @(
         'VaultLocked', 'VaultNotFound', 'VaultExists', 'KeyNotFound', 'KeyVersionNotFound', 'KeyBlocked',
         'AccessDenied', 'AuthenticationFailed', 'PrincipalLockedOut', 'IntegrityViolation',
+        'PrincipalNotFound', 'PrincipalExists', 'PrincipalDisabled', 'MfaRequired',
         'ConcurrencyConflict', 'StorageError', 'InvalidInput'
     )
 }
@@ -26,11 +27,13 @@ BeforeAll {
 }
 
 Describe 'Help' {
-    It 'covers the eighteen cmdlets the module exports' {
+    It 'covers the cmdlets the module exports' {
         $names = (Get-Command -Module SecureVault -CommandType Cmdlet).Name | Sort-Object
-        $names -join ',' | Should -Be ('Export-VaultAuditHead,Export-VaultAuditLog,Get-VaultAlert,Get-VaultAuditLog,Get-VaultAuditPolicy,' +
-            'Get-VaultKey,Get-VaultKeyInfo,Get-VaultStatus,Import-VaultSecret,Lock-Vault,New-Vault,Remove-VaultAuditRecord,Remove-VaultKey,' +
-            'Set-VaultAuditPolicy,Set-VaultKey,Set-VaultPassword,Test-VaultAuditChain,Unlock-Vault')
+        $names -join ',' | Should -Be ('Export-VaultAuditHead,Export-VaultAuditLog,Get-VaultAccess,Get-VaultAlert,Get-VaultAuditLog,Get-VaultAuditPolicy,' +
+            'Get-VaultKey,Get-VaultKeyInfo,Get-VaultLockoutPolicy,Get-VaultPrincipal,Get-VaultRole,Get-VaultStatus,Grant-VaultAccess,' +
+            'Import-VaultSecret,Lock-Vault,New-Vault,New-VaultPrincipal,Remove-VaultAuditRecord,Remove-VaultKey,Remove-VaultPrincipal,' +
+            'Revoke-VaultAccess,Set-VaultAuditPolicy,Set-VaultKey,Set-VaultLockoutPolicy,Set-VaultPassword,Set-VaultPrincipal,' +
+            'Test-VaultAuditChain,Unlock-Vault,Unlock-VaultPrincipal')
     }
 
     Context '<Command>' -ForEach $commands {

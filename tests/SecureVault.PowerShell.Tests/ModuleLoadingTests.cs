@@ -8,10 +8,12 @@ public sealed class ModuleLoadingTests(ModuleFixture fixture)
 {
     private static readonly string[] ExpectedCmdlets =
     [
-        "Export-VaultAuditHead", "Export-VaultAuditLog", "Get-VaultAlert", "Get-VaultAuditLog", "Get-VaultAuditPolicy",
-        "Get-VaultKey", "Get-VaultKeyInfo", "Get-VaultStatus", "Import-VaultSecret", "Lock-Vault", "New-Vault",
-        "Remove-VaultAuditRecord", "Remove-VaultKey", "Set-VaultAuditPolicy", "Set-VaultKey", "Set-VaultPassword",
-        "Test-VaultAuditChain", "Unlock-Vault",
+        "Export-VaultAuditHead", "Export-VaultAuditLog", "Get-VaultAccess", "Get-VaultAlert", "Get-VaultAuditLog", "Get-VaultAuditPolicy",
+        "Get-VaultKey", "Get-VaultKeyInfo", "Get-VaultLockoutPolicy", "Get-VaultPrincipal", "Get-VaultRole", "Get-VaultStatus",
+        "Grant-VaultAccess", "Import-VaultSecret", "Lock-Vault", "New-Vault", "New-VaultPrincipal",
+        "Remove-VaultAuditRecord", "Remove-VaultKey", "Remove-VaultPrincipal", "Revoke-VaultAccess", "Set-VaultAuditPolicy",
+        "Set-VaultKey", "Set-VaultLockoutPolicy", "Set-VaultPassword", "Set-VaultPrincipal", "Test-VaultAuditChain", "Unlock-Vault",
+        "Unlock-VaultPrincipal",
     ];
 
     [Fact]
