@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SecureVault.Cli.Input;
+using SecureVault.Identity;
 using SecureVault.Storage;
 
 namespace SecureVault.Cli;
@@ -33,12 +34,31 @@ internal sealed class CommonOptions
         Recursive = true,
     };
 
+    /// <summary>Unlock with a certificate (a PFX file with its private key and no PFX password).</summary>
+    public Option<string?> Certificate { get; } = new("--certificate")
+    {
+        Description = "Unlock with this PFX file (certificate and private key, not password-protected; protect the file itself). "
+            + "A password is used as well only when --password-stdin or " + PasswordInput.FileVariable + " gives one.",
+        HelpName = "pfx",
+        Recursive = true,
+    };
+
+    /// <summary>The current one-time code, for a principal with MFA on.</summary>
+    public Option<string?> Totp { get; } = new("--totp")
+    {
+        Description = "The current 6-digit code from the authenticator app, for a principal with MFA on (each code works once).",
+        HelpName = "code",
+        Recursive = true,
+    };
+
     /// <summary>Adds the options to the root command, from where every subcommand inherits them.</summary>
     public void AddTo(Command root)
     {
         root.Add(Vault);
         root.Add(Principal);
         root.Add(PasswordStdin);
+        root.Add(Certificate);
+        root.Add(Totp);
     }
 
     /// <summary>The engine for the vault the command line names (it may not exist yet).</summary>
@@ -64,9 +84,20 @@ internal sealed class CommonOptions
     {
         var engine = OpenExisting(parse);
         UnlockResult unlocked;
-        using (var password = Passwords(parse).Current(engine.Vault))
+        var passwords = Passwords(parse);
+        var pfx = parse.GetValue(Certificate);
+        using (var certificate = pfx is null ? null : CertificateFiles.FromPfx(Path.GetFullPath(pfx)))
         {
-            unlocked = engine.Unlock(password.ReadOnlySpan, parse.GetValue(Principal));
+            if (certificate != null && !passwords.IsGiven)
+            {
+                // A scheduled job: the certificate alone, no password prompt.
+                unlocked = engine.UnlockWithCertificate(certificate, parse.GetValue(Principal));
+            }
+            else
+            {
+                using var password = passwords.Current(engine.Vault);
+                unlocked = engine.Unlock(password.ReadOnlySpan, parse.GetValue(Principal), totp: parse.GetValue(Totp), certificate: certificate);
+            }
         }
         // A vault that has gone backwards (an older copy, a rewritten log) still opens, but nobody may miss it.
         foreach (var warning in unlocked.Warnings) ErrorReporter.Warn(warning);

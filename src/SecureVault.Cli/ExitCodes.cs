@@ -39,11 +39,11 @@ internal static class ExitCodes
     /// <summary>The exit code of an engine failure, chosen by its stable <see cref="VaultException.ErrorId"/>.</summary>
     public static int For(VaultException exception) => exception.ErrorId switch
     {
-        "VaultNotFound" or "KeyNotFound" or "KeyVersionNotFound" => NotFound,
-        "AuthenticationFailed" or "PrincipalLockedOut" or "VaultLocked" => Authentication,
-        "AccessDenied" or "KeyBlocked" => AccessDenied,
+        "VaultNotFound" or "KeyNotFound" or "KeyVersionNotFound" or "PrincipalNotFound" => NotFound,
+        "AuthenticationFailed" or "PrincipalLockedOut" or "VaultLocked" or "MfaRequired" => Authentication,
+        "AccessDenied" or "KeyBlocked" or "PrincipalDisabled" => AccessDenied,
         "IntegrityViolation" => Integrity,
-        "InvalidInput" or "VaultExists" => InvalidInput,
+        "InvalidInput" or "VaultExists" or "PrincipalExists" => InvalidInput,
         "ConcurrencyConflict" or "StorageError" => Storage,
         // An error id added to the engine later and not mapped yet: still a failure, never 0.
         _ => Internal,

@@ -253,12 +253,21 @@ public sealed partial class VaultEngine
     private VaultPrincipalInfo ToPrincipalInfo(IVaultReader reader, PrincipalRecord principal)
     {
         var lockout = reader.Lockout(principal.Id);
+        var keyslots = reader.Keyslots(principal.Id);
         return new VaultPrincipalInfo
         {
             Name = principal.Name,
             Role = (Role)principal.Role,
             Disabled = principal.Disabled,
-            Credentials = reader.Keyslots(principal.Id).Select(k => KeyslotKinds.Describe(k.Kind)).ToArray(),
+            Credentials = keyslots.Select(k => KeyslotKinds.Describe(k.Kind)).ToArray(),
+            Keyslots = keyslots.Select(k => new VaultKeyslotInfo
+            {
+                Principal = principal.Name,
+                Id = k.Id,
+                Kind = KeyslotKinds.Describe(k.Kind),
+                Updated = DateTime.UnixEpoch.AddMilliseconds(k.UpdatedMs),
+                Vault = Vault,
+            }).ToArray(),
             MfaEnabled = reader.Mfa(principal.Id)?.Confirmed == true,
             LockedUntil = LockoutPolicy.LockedUntil(lockout, NowMs())?.UtcDateTime,
             FailedAttempts = lockout.Failures,

@@ -309,9 +309,9 @@ public sealed partial class VaultEngine
         _ => false,
     };
 
-    /// <summary>The principal a certificate was enrolled for (by a certificate-only keyslot), or null.</summary>
+    /// <summary>The principal a certificate was enrolled for (alone or with a password), or null.</summary>
     private static PrincipalRecord? CertificateHolder(IVaultReader reader, X509Certificate2 certificate) =>
-        reader.Principals().FirstOrDefault(p => reader.Keyslots(p.Id).Any(k => k.Kind == KeyslotKinds.Certificate && CertificateKeyslot.Matches(k, certificate)));
+        reader.Principals().FirstOrDefault(p => reader.Keyslots(p.Id).Any(k => KeyslotMatches(k, certificate)));
 
     /// <summary>Builds the session of an authenticated principal from its private scalars.</summary>
     private VaultSession OpenSession(HeaderRecord header, PrincipalRecord record, SecureBuffer scalars, TimeSpan timeout)
@@ -667,14 +667,15 @@ public sealed partial class VaultEngine
     /// </summary>
     public void ChangePassword(ReadOnlySpan<byte> currentPassword, ReadOnlySpan<byte> newPassword, string? principal = null)
     {
-        PasswordRules.CheckNew(newPassword);
         principal ??= SessionRegistry.Find(Vault)?.PrincipalName;
-        var (header, record, keyslots, anyKeyslot) = _store.Read(r =>
+        var (header, record, keyslots, anyKeyslot, mfaOn) = _store.Read(r =>
         {
             var p = principal is null ? DefaultPrincipal(r) : r.FindPrincipal(PrincipalNames.Normalize(principal));
             var model = r.Principals().SelectMany(x => r.Keyslots(x.Id)).FirstOrDefault(k => k.Kind == KeyslotKinds.Password);
-            return (r.ReadHeader(), p, p is null ? [] : r.Keyslots(p.Id), model);
+            return (r.ReadHeader(), p, p is null ? [] : r.Keyslots(p.Id), model, p != null && r.Mfa(p.Id)?.Confirmed == true);
         });
+        // With a second factor on, 8 characters are enough (NIST 800-63B); either way before any key derivation.
+        PasswordRules.CheckNew(newPassword, secondFactor: mfaOn);
         CheckHeaderShape(header);
         var name = principal ?? record?.Name ?? PrincipalNames.Default;
         var facts = new AuditFacts(AuditAction.Password);

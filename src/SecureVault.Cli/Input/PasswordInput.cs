@@ -20,6 +20,9 @@ internal sealed class PasswordInput(bool fromStdin)
 
     private const int MaxPromptChars = PasswordRules.MaximumBytes;
 
+    /// <summary>True when a password is given without a prompt (stdin or the password file).</summary>
+    public bool IsGiven => fromStdin || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(FileVariable));
+
     /// <summary>The password of an existing vault (one prompt).</summary>
     public SecureBuffer Current(string vault) => Read($"Password for vault {vault}: ", confirm: false);
 

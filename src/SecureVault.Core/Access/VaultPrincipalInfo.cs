@@ -10,6 +10,8 @@ public sealed class VaultPrincipalInfo
     public required bool Disabled { get; init; }
     /// <summary>How it can unlock: "Password", "Certificate", "Password+Certificate" (one entry per keyslot).</summary>
     public required string[] Credentials { get; init; }
+    /// <summary>The keyslots behind <see cref="Credentials"/>, with the ids Remove-VaultKeyslot takes.</summary>
+    public required VaultKeyslotInfo[] Keyslots { get; init; }
     /// <summary>True when a confirmed TOTP second factor is required at unlock.</summary>
     public required bool MfaEnabled { get; init; }
     /// <summary>When its lockout ends (UTC), or null when it is not locked out.</summary>

@@ -24,9 +24,24 @@ internal static class AuditCrossCheck
             throw new VaultIntegrityException($"key '{name}' was removed (audit record {lastRemove.Seq}) and its row has come back from an older copy");
     }
 
-    /// <summary>Refuses a password keyslot that is older than the last password change recorded for it.</summary>
+    /// <summary>
+    /// Refuses a keyslot that the log records as removed (put back from an older copy, it would let
+    /// a password alone unlock again after -RequireBoth), and a password keyslot that is older than
+    /// the last password change recorded for it.
+    /// </summary>
     public static void CheckKeyslot(IVaultReader reader, Guid principalId, KeyslotRecord keyslot)
     {
+        var id = keyslot.Id.ToString("N");
+        foreach (var row in reader.AuditRowsOf(AuditAction.KeyslotRemove).Concat(reader.AuditRowsOf(AuditAction.KeyslotAdd)))
+        {
+            var entry = ParseOrThrow(row);
+            if (entry.Outcome != AuditOutcome.Success) continue;
+            bool removed = entry.Action == AuditAction.KeyslotRemove
+                ? entry.Keyslot?.StartsWith(id + ".", StringComparison.Ordinal) == true
+                : entry.Detail?.Contains(" removed ", StringComparison.Ordinal) == true && entry.Detail.Contains(id, StringComparison.Ordinal);
+            if (removed)
+                throw new VaultIntegrityException($"the keyslot used was removed (audit record {entry.Seq}) and has come back from an older copy");
+        }
         foreach (var row in reader.AuditRowsOf(AuditAction.Password))
         {
             var entry = ParseOrThrow(row);

@@ -1,7 +1,7 @@
 using System.Management.Automation;
 using System.Security;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using SecureVault.Identity;
 
 namespace SecureVault.PowerShell.Commands;
 
@@ -94,28 +94,9 @@ public sealed class UnlockVaultCommand : VaultSessionCommandBase
             case CertificateSet:
                 return Certificate;
             case CertificateFileSet:
-                var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(CertificatePath);
-                try
-                {
-                    // The PFX password stays a SecureString: this constructor takes one directly.
-#pragma warning disable SYSLIB0057 // X509CertificateLoader has no SecureString overload
-                    return new X509Certificate2(path, CertificatePassword, X509KeyStorageFlags.EphemeralKeySet);
-#pragma warning restore SYSLIB0057
-                }
-                catch (CryptographicException e)
-                {
-                    throw new VaultInvalidInputException($"The certificate file '{path}' could not be opened ({e.Message}). Check the path and -CertificatePassword.");
-                }
+                return CertificateFiles.FromPfx(SessionState.Path.GetUnresolvedProviderPathFromPSPath(CertificatePath), CertificatePassword);
             case ThumbprintSet:
-                if (!OperatingSystem.IsWindows())
-                    throw new VaultInvalidInputException("-CertificateThumbprint reads the Windows certificate store; on this system give -CertificatePath with a PFX file, or -Certificate.");
-                using (var store = new X509Store(StoreName.My, StoreLocation.CurrentUser))
-                {
-                    store.Open(OpenFlags.ReadOnly);
-                    var found = store.Certificates.Find(X509FindType.FindByThumbprint, CertificateThumbprint!, validOnly: false);
-                    return found.Count > 0 ? found[0]
-                        : throw new VaultInvalidInputException($"No certificate with thumbprint '{CertificateThumbprint}' is in the current user's personal store (Cert:\\CurrentUser\\My).");
-                }
+                return CertificateFiles.FromStore(CertificateThumbprint!);
             default:
                 return null;
         }
