@@ -140,6 +140,8 @@ function Invoke-PesterTests {
         throw 'Pester 5.3 or later is needed for the Pester tests and is not installed (Install-Module Pester -MinimumVersion 5.3.0 -Scope CurrentUser).'
     }
     $null = New-Item -ItemType Directory -Path $resultsFolder -Force
+    # As an installed module would be: on PSModulePath, where Get-Help finds its about_ topic.
+    $env:PSModulePath = (Split-Path -Path $moduleFolder -Parent) + [System.IO.Path]::PathSeparator + $env:PSModulePath
     $pesterConfiguration = New-PesterConfiguration
     $pesterConfiguration.Run.Path = Join-Path -Path $root -ChildPath 'tests/Pester'
     $pesterConfiguration.Run.PassThru = $true

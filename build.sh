@@ -71,10 +71,20 @@ run_tests() {
   # A hung test fails its assembly after 10 minutes instead of stalling CI.
   dotnet test SecureVault.slnx -c "$config" --no-build --nologo --logger trx --results-directory "$results" \
     --blame-hang-timeout 10m || status=$?
-  if command -v pwsh >/dev/null 2>&1; then
-    pwsh -NoProfile -File build.ps1 -Task Pester -NoBuild || status=1
+  local pester_counts="0 0 0"
+  if ensure_pwsh; then
+    "$pwsh_command" -NoProfile -File build.ps1 -Task Pester -NoBuild || status=1
+    if [[ -f $results/pester.xml ]]; then
+      pester_counts=$(count_pester "$results/pester.xml")
+    else
+      echo "test: Pester wrote no results" >&2
+      pester_counts="0 1 0"
+      status=1
+    fi
   else
-    echo "test: pwsh not found; Pester tests (tests/Pester) skipped here (they are parsed by a hosted test)."
+    echo "test: pwsh is not on PATH and could not be installed as a .NET tool; the Pester tests did not run" >&2
+    pester_counts="0 1 0"
+    status=1
   fi
   shopt -s nullglob
   local trx=("$results"/*.trx)
@@ -82,8 +92,51 @@ run_tests() {
     echo "0 passed, 1 failed, 0 skipped"
     return 1
   fi
-  summarize_trx "${trx[@]}"
+  local dotnet_counts
+  dotnet_counts=$(summarize_trx "${trx[@]}" | awk '{ print $1, $3, $5 }')
+  echo "test: .NET tests $(summary_of $dotnet_counts); Pester tests $(summary_of $pester_counts)"
+  summary_of $(echo "$dotnet_counts $pester_counts" | awk '{ print $1 + $4, $2 + $5, $3 + $6 }')
   return $status
+}
+
+summary_of() { echo "$1 passed, $2 failed, $3 skipped"; }
+
+count_pester() { # prints "passed failed skipped" from Pester's NUnit XML
+  awk '
+    /<test-results / {
+      for (i = 1; i <= NF; i++) {
+        split($i, kv, "="); gsub(/[^0-9]/, "", kv[2])
+        v[kv[1]] = kv[2] + 0
+      }
+      failed = v["failures"] + v["errors"] + v["invalid"]
+      skipped = v["not-run"] + v["inconclusive"] + v["ignored"] + v["skipped"]
+      printf "%d %d %d\n", v["total"] - failed - skipped, failed, skipped
+      exit
+    }' "$1"
+}
+
+# Sets pwsh_command to the pwsh that runs the Pester tests: the one on PATH, else PowerShell installed as a
+# .NET tool under out/tools, with Pester from its NuGet package (both through the NuGet feed the
+# build uses; nothing is installed outside the repository's out/ folder).
+ensure_pwsh() {
+  if command -v pwsh >/dev/null 2>&1; then pwsh_command=$(command -v pwsh); return 0; fi
+  local tools="$root/out/tools" pester_version=5.7.1
+  if [[ ! -x $tools/pwsh ]]; then
+    dotnet tool install PowerShell --version 7.6.9 --tool-path "$tools" >&2 || return 1
+  fi
+  if [[ ! -f $tools/packages/pester/$pester_version/tools/Pester.psd1 ]]; then
+    mkdir -p "$tools/pester-restore"
+    printf '%s\n' '<Project Sdk="Microsoft.NET.Sdk">' \
+      '  <PropertyGroup><TargetFramework>net10.0</TargetFramework></PropertyGroup>' \
+      "  <ItemGroup><PackageDownload Include=\"Pester\" Version=\"[$pester_version]\" /></ItemGroup>" \
+      '</Project>' > "$tools/pester-restore/restore.csproj"
+    dotnet restore "$tools/pester-restore/restore.csproj" --packages "$tools/packages" --nologo -v quiet >&2 || return 1
+  fi
+  # A module folder must carry the module's name for PowerShell to find it.
+  mkdir -p "$tools/modules"
+  ln -sfn "$tools/packages/pester/$pester_version/tools" "$tools/modules/Pester"
+  export PSModulePath="$tools/modules${PSModulePath:+:$PSModulePath}"
+  pwsh_command="$tools/pwsh"
 }
 
 demo() {

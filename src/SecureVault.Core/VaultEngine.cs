@@ -187,7 +187,8 @@ public sealed partial class VaultEngine
             {
                 // Told only after the credential proved itself (and the row's MAC), so it reveals nothing to a guesser.
                 if (record.Disabled) throw new VaultPrincipalDisabledException(name) { Target = name };
-                CheckSecondFactor(header, record, scalars, totp, name);
+                // A certificate is itself the second factor (something held); the one-time code guards password-only unlocks.
+                if (certificate is null) CheckSecondFactor(header, record, scalars, totp, name);
             }
             catch
             {
@@ -376,6 +377,11 @@ public sealed partial class VaultEngine
             catch (VaultLockedException)
             {
                 // It expired in the meantime: nothing left to lock or record.
+            }
+            catch (VaultNotFoundException)
+            {
+                // The vault's file is gone (deleted or moved while unlocked): there is nowhere to record
+                // the lock, and the keys are zeroized below all the same.
             }
             catch (VaultException e)
             {

@@ -202,4 +202,15 @@ public sealed class LockAllTests
         Assert.Throws<VaultLockedException>(() => second.Engine.ListKeys());
         Assert.Equal(0, VaultEngine.LockAll());
     }
+
+    [Fact]
+    public void A_vault_whose_file_was_deleted_while_unlocked_still_locks_without_an_error()
+    {
+        using var vault = new TestVault();
+        foreach (var file in new[] { vault.Path, vault.Path + "-wal", vault.Path + "-shm" }) File.Delete(file);
+
+        Assert.True(vault.Engine.Lock());
+
+        Assert.False(vault.Engine.IsUnlocked);
+    }
 }

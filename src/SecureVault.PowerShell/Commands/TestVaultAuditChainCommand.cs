@@ -37,7 +37,8 @@ public sealed class TestVaultAuditChainCommand : VaultCommandBase
             }), Cancellation);
             WriteProgress(new ProgressRecord(1, activity, "Done") { RecordType = ProgressRecordType.Completed });
 
-            if (report.AnchorChecked == false)
+            // Not found in a valid chain: pruned away. In a broken chain the failure (TruncatedBelowAnchor) says why.
+            if (report.AnchorChecked == false && report.IsValid)
                 WriteWarning($"The anchor's record {anchor!.Seq} is no longer in the log of '{report.Vault}' (pruned): the anchor cannot show truncation any more. Export a new one with Export-VaultAuditHead.");
             if (Detailed)
             {
