@@ -44,6 +44,10 @@
         'Grant-VaultAccess'
         'Revoke-VaultAccess'
         'Get-VaultAccess'
+        'Enable-VaultMfa'
+        'Disable-VaultMfa'
+        'Add-VaultKeyslot'
+        'Remove-VaultKeyslot'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

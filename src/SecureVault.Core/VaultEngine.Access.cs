@@ -148,6 +148,7 @@ public sealed partial class VaultEngine
         var key = writer.FindSecret(secretId) ?? throw new VaultIntegrityException("a grant names a key that does not exist");
         var metadata = OpenMetadata(session, key);
         var grant = writer.FindGrant(secretId, principal.Id);
+        if (grant != null) CheckGrantMac(session.Keys, grant);
         var granted = grant is null ? KeyPermissions.None : (KeyPermissions)grant.Permissions;
         if ((Permissions.OnKey((Role)principal.Role, metadata.Owner == principal.Id, granted) & KeyBearing) != 0) return false;
         writer.DeleteWrappedKey(secretId, principal.Id);
@@ -193,6 +194,7 @@ public sealed partial class VaultEngine
                 {
                     RequireOnKey(w, session, key, metadata, permissions | KeyPermissions.Grant, facts);
                     var old = w.FindGrant(key.Id, grantee.Id);
+                    if (old != null) CheckGrantMac(session.Keys, old);
                     var combined = permissions | (old is null || IsExpired(old) ? KeyPermissions.None : (KeyPermissions)old.Permissions);
                     long? expiresMs = expiresAt?.ToUnixTimeMilliseconds();
                     var grant = new GrantRecord(key.Id, grantee.Id, (int)combined, expiresMs, now, session.PrincipalId,
@@ -235,6 +237,7 @@ public sealed partial class VaultEngine
                 foreach (var (key, metadata) in MatchingKeys(w, session, name, facts))
                 {
                     if (w.FindGrant(key.Id, grantee.Id) is not { } old) continue;
+                    CheckGrantMac(session.Keys, old);
                     RequireOnKey(w, session, key, metadata, KeyPermissions.Grant, facts);
                     var remaining = (KeyPermissions)old.Permissions & ~taken;
                     GrantRecord after;

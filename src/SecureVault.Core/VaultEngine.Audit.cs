@@ -120,14 +120,18 @@ public sealed partial class VaultEngine
         RecordRefusal(refusal, facts, w =>
         {
             long now = NowMs();
-            if (refusal is VaultAuthenticationException)
-            {
-                var state = LockoutPolicy.AfterFailure(w.Lockout(lockoutKey), now, LockoutPolicyOf(w));
-                w.SetLockout(lockoutKey, state);
-                if (LockoutPolicy.LockedUntil(state, now) is { } until) facts.Detail = $"locked out until {AuditEntry.FormatTime(until.ToUnixTimeMilliseconds())}";
-            }
+            if (refusal is VaultAuthenticationException) CountFailure(w, lockoutKey, facts);
             return AuditTrail.Append(w, vaultId, actor, null, null, facts, AuditOutcome.Of(refusal), refusal.ErrorId, now);
         });
+
+    /// <summary>One more failed authentication for <paramref name="lockoutKey"/>; the record says when it locks the principal out.</summary>
+    private void CountFailure(IVaultWriter writer, Guid lockoutKey, AuditFacts facts)
+    {
+        long now = NowMs();
+        var state = LockoutPolicy.AfterFailure(writer.Lockout(lockoutKey), now, LockoutPolicyOf(writer));
+        writer.SetLockout(lockoutKey, state);
+        if (LockoutPolicy.LockedUntil(state, now) is { } until) facts.Detail = $"locked out until {AuditEntry.FormatTime(until.ToUnixTimeMilliseconds())}";
+    }
 
     private void RecordRefusal(VaultException refusal, AuditFacts facts, Func<IVaultWriter, AuditRow> append)
     {

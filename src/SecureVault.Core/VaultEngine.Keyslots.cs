@@ -19,8 +19,10 @@ public sealed partial class VaultEngine
     /// <summary>
     /// Adds a certificate keyslot to the unlocked principal. With <paramref name="requireBoth"/>, the
     /// keyslot needs <paramref name="password"/> (the current one) and the certificate together, and
-    /// the password-only keyslots are removed, so from now on neither factor alone unlocks. Copies
-    /// of the vault made before still open with the password alone (the private keys stay the same).
+    /// the password-only keyslots (and a certificate-only keyslot of the same certificate) are
+    /// removed, so neither factor alone unlocks (another certificate enrolled on its own still
+    /// does). Copies of the vault made before still open with the password alone (the private keys
+    /// stay the same).
     /// </summary>
     public VaultPrincipalInfo AddCertificateKeyslot(X509Certificate2 certificate, bool requireBoth = false, ReadOnlySpan<byte> password = default)
     {
@@ -40,8 +42,20 @@ public sealed partial class VaultEngine
             {
                 // Sealed before the write transaction: Argon2 must not hold the write lock.
                 var existing = _store.Read(r => { Require(r, session, Permissions.ManageOwnCredentials); return r.Keyslots(session.PrincipalId); });
-                replaced = requireBoth ? existing.Where(k => k.Kind == KeyslotKinds.Password).ToList() : [];
-                var kdf = requireBoth ? ProvePassword(session, replaced, passwordCopy.ReadOnlySpan) : null;
+                // With RequireBoth, what would still open with one factor goes: every password-only keyslot,
+                // and a certificate-only keyslot of this same certificate.
+                replaced = requireBoth
+                    ? existing.Where(k => k.Kind == KeyslotKinds.Password || (k.Kind == KeyslotKinds.Certificate && KeyslotMatches(k, certificate))).ToList()
+                    : [];
+                KdfParameters? kdf = null;
+                if (requireBoth)
+                {
+                    // A wrong password here counts toward the lockout like one at unlock: an open session must not be a way to guess it.
+                    ThrowIfLockedOut(session.PrincipalId, session.PrincipalName);
+                    facts.OnRefusal = w => CountFailure(w, session.PrincipalId, facts);
+                    kdf = ProvePassword(session, replaced.Where(k => k.Kind == KeyslotKinds.Password).ToList(), passwordCopy.ReadOnlySpan);
+                    facts.OnRefusal = null;
+                }
                 keyslot = SealOwnKeyslot(session, payload => requireBoth
                     ? PasswordCertificateKeyslot.Seal(session.VaultId, Guid.NewGuid(), session.PrincipalId, passwordCopy.ReadOnlySpan, kdf!, certificate, payload, NowMs())
                     : CertificateKeyslot.Seal(session.VaultId, Guid.NewGuid(), session.PrincipalId, certificate, payload, NowMs()));
@@ -150,6 +164,6 @@ public sealed partial class VaultEngine
                 // Another password keyslot may match.
             }
         }
-        throw new VaultAuthenticationException(session.PrincipalName) { Target = session.PrincipalName };
+        throw new VaultAuthenticationException(session.PrincipalName, "Check the principal's current password.") { Target = session.PrincipalName };
     }
 }

@@ -73,15 +73,14 @@ public sealed partial class VaultEngine
         {
             var target = principal is null ? Acting(w, session) : FindPrincipalOrThrow(w, session, PrincipalNames.Validate(principal));
             facts.Detail = $"principal '{target.Name}'";
+            bool withOwnCode = target.Id == session.PrincipalId && code is not null;
+            // Without one's own code, only an Admin may take a second factor away; checked before the
+            // MFA state is looked at, so a refused caller learns nothing about it.
+            if (!withOwnCode && Permissions.ScopeOf((Role)Acting(w, session).Role, Permissions.ManagePrincipals) == PermissionScope.None)
+                throw new VaultAccessDeniedException(Permissions.ManagePrincipals, session.PrincipalName,
+                    target.Id == session.PrincipalId ? "give -Code with a current code to turn off your own MFA" : null) { Target = target.Name };
             var mfa = w.Mfa(target.Id) ?? throw new VaultInvalidInputException($"MFA is not on for '{target.Name}'.");
-            if (target.Id != session.PrincipalId || code is null)
-            {
-                // Without the code, only an Admin may take someone's second factor away.
-                if (Permissions.ScopeOf((Role)Acting(w, session).Role, Permissions.ManagePrincipals) == PermissionScope.None)
-                    throw new VaultAccessDeniedException(Permissions.ManagePrincipals, session.PrincipalName,
-                        target.Id == session.PrincipalId ? "give -Code with a current code to turn off your own MFA" : null) { Target = target.Name };
-            }
-            else if (mfa.Confirmed)
+            if (withOwnCode && mfa.Confirmed)
             {
                 using var secret = MfaSecret.Open(SelfPairKey(session), session.VaultId, session.PrincipalId, mfa.Secret);
                 if (Totp.Verify(secret.ReadOnlySpan, code, _clock.UtcNow, mfa.LastStep) is null)

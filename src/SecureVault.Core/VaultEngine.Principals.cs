@@ -319,15 +319,22 @@ public sealed partial class VaultEngine
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
-    private VaultLockoutPolicy LockoutPolicyOf(IVaultReader reader) => reader.LockoutPolicy() is { } stored
-        ? new VaultLockoutPolicy
+    private VaultLockoutPolicy LockoutPolicyOf(IVaultReader reader)
+    {
+        if (reader.LockoutPolicy() is not { } stored) return new VaultLockoutPolicy { Vault = Vault };
+        // The row is not authenticated: a value out of range is refused, never used (a lockout of 0 s would disable it).
+        long longest = (long)VaultLockoutPolicy.MaxAllowedDuration.TotalSeconds;
+        if (stored.LockSeconds is < 1 || stored.LockSeconds > longest || stored.MaxLockSeconds < stored.LockSeconds || stored.MaxLockSeconds > longest
+            || stored.MaxFailures is < 1 or > VaultLockoutPolicy.MaxAllowedFailures)
+            throw new VaultIntegrityException("the stored lockout policy is out of range");
+        return new VaultLockoutPolicy
         {
             MaxFailures = stored.MaxFailures,
             LockoutDuration = TimeSpan.FromSeconds(stored.LockSeconds),
             MaxLockoutDuration = TimeSpan.FromSeconds(stored.MaxLockSeconds),
             Vault = Vault,
-        }
-        : new VaultLockoutPolicy { Vault = Vault };
+        };
+    }
 
     #endregion
 }

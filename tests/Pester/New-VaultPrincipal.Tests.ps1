@@ -9,7 +9,7 @@ Describe 'New-VaultPrincipal' {
         $bobPassword = New-TestPassword -Text 'bob has his own long passphrase'
         $vault = Join-Path -Path $TestDrive -ChildPath 'new-principal.vault'
         $null = New-TestVault -Path $vault -Password $password -Principal 'owner'
-        # A throwaway self-signed certificate; a certificate keyslot needs only its public key.
+        # A throwaway self-signed certificate with its private key (the keyslot is signed with it).
         $key = [System.Security.Cryptography.ECDsa]::Create([System.Security.Cryptography.ECCurve+NamedCurves]::nistP256)
         $request = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=nightly-job', $key, [System.Security.Cryptography.HashAlgorithmName]::SHA256)
         $certificate = $request.CreateSelfSigned([datetimeoffset]::UtcNow.AddDays(-1), [datetimeoffset]::UtcNow.AddDays(30))

@@ -150,3 +150,104 @@ function Copy-TestVaultFile {
     }
     Copy-Item -LiteralPath $Path -Destination $Destination -Force
 }
+
+# An authenticator app for these tests (RFC 6238: HMAC-SHA-1, 6 digits, 30-second steps),
+# computed here independently of the module. The vault accepts a code for the step before, at
+# or after now, once, and only for a step later than the last it accepted, so up to three
+# fresh codes fit in one window.
+
+function New-TestAuthenticator {
+    <# The secret of an otpauth:// URI, and the last step a code was given for. #>
+    param(
+        [Parameter(Mandatory)]
+        [string] $Uri
+    )
+    $base32 = ($Uri -split 'secret=')[1].Split('&')[0]
+    $alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
+    $bits = -join ($base32.ToCharArray() | ForEach-Object { [Convert]::ToString($alphabet.IndexOf($_), 2).PadLeft(5, '0') })
+    $secret = [byte[]] @(for ($i = 0; $i + 8 -le $bits.Length; $i += 8) { [Convert]::ToByte($bits.Substring($i, 8), 2) })
+    @{ Secret = $secret; LastStep = [long] -1; Last = '' }
+}
+
+function Get-TestTotpCode {
+    <# The 6-digit code of a secret for one 30-second step. #>
+    param(
+        [Parameter(Mandatory)]
+        [byte[]] $Secret,
+
+        [Parameter(Mandatory)]
+        [long] $Step
+    )
+    $counter = [BitConverter]::GetBytes($Step)
+    if ([BitConverter]::IsLittleEndian) {
+        [array]::Reverse($counter)
+    }
+    $mac = [System.Security.Cryptography.HMACSHA1]::HashData($Secret, $counter)
+    $offset = $mac[-1] -band 0x0F
+    $value = (([int] ($mac[$offset] -band 0x7F) -shl 24) -bor ([int] $mac[$offset + 1] -shl 16) -bor ([int] $mac[$offset + 2] -shl 8) -bor [int] $mac[$offset + 3]) % 1000000
+    $value.ToString('D6')
+}
+
+function Get-TestTotpNextCode {
+    <#
+        A fresh code the vault accepts now: for the earliest unused step no older than the one
+        before now. A code for the step before now expires at the next boundary, so close to it
+        this waits (6 seconds at most) for the next step.
+    #>
+    param(
+        [Parameter(Mandatory)]
+        [hashtable] $Authenticator
+    )
+    $now = [DateTimeOffset]::UtcNow.ToUnixTimeSeconds()
+    $current = [long] [Math]::Floor($now / 30)
+    $step = [Math]::Max($Authenticator.LastStep + 1, $current - 1)
+    if ($step -gt $current + 1) {
+        throw 'A test asked one authenticator for more than three codes in one 30-second window.'
+    }
+    $left = ($current + 1) * 30 - $now
+    if ($step -eq $current - 1 -and $left -lt 6) {
+        Start-Sleep -Seconds ($left + 1)
+        return Get-TestTotpNextCode -Authenticator $Authenticator
+    }
+    $Authenticator.LastStep = $step
+    $Authenticator.Last = Get-TestTotpCode -Secret $Authenticator.Secret -Step $step
+    $Authenticator.Last
+}
+
+function Get-TestTotpWrongCode {
+    <# A well-formed code that matches no step near now. #>
+    param(
+        [Parameter(Mandatory)]
+        [hashtable] $Authenticator
+    )
+    $current = [long] [Math]::Floor([DateTimeOffset]::UtcNow.ToUnixTimeSeconds() / 30)
+    $near = foreach ($offset in -3..3) {
+        Get-TestTotpCode -Secret $Authenticator.Secret -Step ($current + $offset)
+    }
+    foreach ($digit in 0..9) {
+        $code = ([string] $digit) * 6
+        if ($near -notcontains $code) {
+            return $code
+        }
+    }
+}
+
+function New-TestCertificate {
+    <# A self-signed RSA certificate with its private key, valid now, usable for a certificate keyslot. #>
+    param(
+        [Parameter(Mandatory)]
+        [string] $Subject
+    )
+    $rsa = [System.Security.Cryptography.RSA]::Create(2048)
+    try {
+        $request = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new("CN=$Subject", $rsa,
+            [System.Security.Cryptography.HashAlgorithmName]::SHA256, [System.Security.Cryptography.RSASignaturePadding]::Pkcs1)
+        $usage = [System.Security.Cryptography.X509Certificates.X509KeyUsageFlags]::KeyEncipherment -bor
+            [System.Security.Cryptography.X509Certificates.X509KeyUsageFlags]::DigitalSignature
+        $request.CertificateExtensions.Add([System.Security.Cryptography.X509Certificates.X509KeyUsageExtension]::new($usage, $true))
+        $request.CreateSelfSigned([DateTimeOffset]::UtcNow.AddDays(-1), [DateTimeOffset]::UtcNow.AddYears(1))
+    }
+    finally {
+        $rsa.Dispose()
+    }
+}

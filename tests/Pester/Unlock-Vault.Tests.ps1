@@ -129,6 +129,101 @@ Describe 'Unlock-Vault' {
         }
     }
 
+    Context 'with MFA on' {
+        BeforeAll {
+            $mfaVault = Join-Path -Path $TestDrive -ChildPath 'mfa.vault'
+            $null = New-TestVault -Path $mfaVault -Password $password -Principal 'carol'
+            $authenticator = New-TestAuthenticator -Uri (Enable-VaultMfa -Vault $mfaVault -AsPlainText -NoQrCode)
+            $null = Enable-VaultMfa -Vault $mfaVault -Code (Get-TestTotpNextCode -Authenticator $authenticator)
+            Lock-Vault -Vault $mfaVault
+        }
+
+        AfterAll {
+            Lock-Vault -Vault $mfaVault
+        }
+
+        It 'fails with MfaRequired without -Totp and leaves the vault locked' {
+            { Unlock-Vault -Vault $mfaVault -Password $password } | Should -Throw -ErrorId 'MfaRequired*'
+            (Get-VaultStatus -Vault $mfaVault).IsLocked | Should -BeTrue
+        }
+
+        It 'fails with AuthenticationFailed for a wrong code' {
+            $wrong = Get-TestTotpWrongCode -Authenticator $authenticator
+            { Unlock-Vault -Vault $mfaVault -Password $password -Totp $wrong } | Should -Throw -ErrorId 'AuthenticationFailed*'
+            (Get-VaultStatus -Vault $mfaVault).IsLocked | Should -BeTrue
+        }
+
+        It 'unlocks with the password and the current code' {
+            $status = Unlock-Vault -Vault $mfaVault -Password $password -Totp (Get-TestTotpNextCode -Authenticator $authenticator) -PassThru
+            $status.IsLocked | Should -BeFalse
+            $status.Principal | Should -Be 'carol'
+        }
+
+        It 'refuses the same code a second time with AuthenticationFailed' {
+            Lock-Vault -Vault $mfaVault
+            { Unlock-Vault -Vault $mfaVault -Password $password -Totp $authenticator.Last } | Should -Throw -ErrorId 'AuthenticationFailed*'
+            (Get-VaultStatus -Vault $mfaVault).IsLocked | Should -BeTrue
+        }
+
+        It 'records every refusal in the audit log' {
+            Unlock-Vault -Vault $mfaVault -Password $password -Totp (Get-TestTotpNextCode -Authenticator $authenticator)
+            @((Get-VaultAuditLog -Vault $mfaVault -Action 'unlock' -Outcome 'denied').Reason) |
+                Should -Be @('MfaRequired', 'AuthenticationFailed', 'AuthenticationFailed')
+        }
+    }
+
+    Context 'with a certificate' {
+        BeforeAll {
+            $certificateVault = Join-Path -Path $TestDrive -ChildPath 'certificate.vault'
+            $null = New-TestVault -Path $certificateVault -Password $password -Principal 'owner'
+            $certificate = New-TestCertificate -Subject 'nightly-job'
+            $null = New-VaultPrincipal -Vault $certificateVault -Name 'nightly-job' -Role Viewer -Certificate $certificate
+            $pfx = Join-Path -Path $TestDrive -ChildPath 'nightly-job.pfx'
+            $pfxPassword = New-TestPassword -Text 'pfx password'
+            [System.IO.File]::WriteAllBytes($pfx, $certificate.Export([System.Security.Cryptography.X509Certificates.X509ContentType]::Pfx, 'pfx password'))
+            $stranger = New-TestCertificate -Subject 'someone else'
+        }
+
+        BeforeEach {
+            Lock-Vault -Vault $certificateVault
+        }
+
+        AfterAll {
+            Lock-Vault -Vault $certificateVault
+        }
+
+        It 'unlocks as the principal the certificate was enrolled for, without a password' {
+            $status = Unlock-Vault -Vault $certificateVault -Certificate $certificate -PassThru
+            $status.Principal | Should -Be 'nightly-job'
+            $status.Role | Should -Be 'Viewer'
+        }
+
+        It 'unlocks with a PFX file and its password' {
+            Unlock-Vault -Vault $certificateVault -CertificatePath $pfx -CertificatePassword $pfxPassword
+            (Get-VaultStatus -Vault $certificateVault).Principal | Should -Be 'nightly-job'
+        }
+
+        It 'takes the certificate from the pipeline' {
+            $certificate | Unlock-Vault -Vault $certificateVault
+            (Get-VaultStatus -Vault $certificateVault).Principal | Should -Be 'nightly-job'
+        }
+
+        It 'fails with AuthenticationFailed for a certificate that is not enrolled' {
+            { Unlock-Vault -Vault $certificateVault -Certificate $stranger } | Should -Throw -ErrorId 'AuthenticationFailed*'
+            (Get-VaultStatus -Vault $certificateVault).IsLocked | Should -BeTrue
+        }
+
+        It 'fails with InvalidInput for a wrong PFX password' {
+            $wrongPassword = New-TestPassword -Text 'not the pfx password'
+            { Unlock-Vault -Vault $certificateVault -CertificatePath $pfx -CertificatePassword $wrongPassword -ErrorAction Stop } |
+                Should -Throw -ErrorId 'InvalidInput*'
+        }
+
+        It 'fails with InvalidInput for -CertificateThumbprint outside Windows, or a thumbprint not in the store' {
+            { Unlock-Vault -Vault $certificateVault -CertificateThumbprint ('0' * 40) -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidInput*'
+        }
+    }
+
     Context 'when the vault does not exist' {
         It 'fails with VaultNotFound' {
             $missing = Join-Path -Path $TestDrive -ChildPath 'missing.vault'

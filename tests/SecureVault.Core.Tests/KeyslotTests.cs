@@ -135,4 +135,23 @@ public sealed class KeyslotTests : IDisposable
         _clock.Advance(TimeSpan.FromSeconds(30));
         Engine.Unlock(shortPassword, totp: Totp.Code(secret, Totp.StepAt(_clock.UtcNow)).ToString("D6"));
     }
+
+    [Fact]
+    public void RequireBoth_also_removes_a_certificate_only_keyslot_of_the_same_certificate()
+    {
+        Engine.AddCertificateKeyslot(_certificate);
+        Assert.Equal(["Password+Certificate"], Engine.AddCertificateKeyslot(_certificate, requireBoth: true, TestVault.Password).Credentials);
+        Engine.Lock();
+        Assert.Throws<VaultAuthenticationException>(() => Engine.UnlockWithCertificate(_certificate, "owner"));
+    }
+
+    [Fact]
+    public void Wrong_passwords_given_to_RequireBoth_count_toward_the_lockout()
+    {
+        for (int i = 0; i < LockoutPolicy.MaxFailures; i++)
+            Assert.Throws<VaultAuthenticationException>(() => Engine.AddCertificateKeyslot(_certificate, requireBoth: true, TestVault.WrongPassword));
+        Assert.Throws<VaultPrincipalLockedOutException>(() => Engine.AddCertificateKeyslot(_certificate, requireBoth: true, TestVault.Password));
+        Engine.Lock();
+        Assert.Throws<VaultPrincipalLockedOutException>(() => Engine.Unlock(TestVault.Password));
+    }
 }

@@ -8,10 +8,10 @@ public sealed class ModuleLoadingTests(ModuleFixture fixture)
 {
     private static readonly string[] ExpectedCmdlets =
     [
-        "Export-VaultAuditHead", "Export-VaultAuditLog", "Get-VaultAccess", "Get-VaultAlert", "Get-VaultAuditLog", "Get-VaultAuditPolicy",
+        "Add-VaultKeyslot", "Disable-VaultMfa", "Enable-VaultMfa", "Export-VaultAuditHead", "Export-VaultAuditLog", "Get-VaultAccess", "Get-VaultAlert", "Get-VaultAuditLog", "Get-VaultAuditPolicy",
         "Get-VaultKey", "Get-VaultKeyInfo", "Get-VaultLockoutPolicy", "Get-VaultPrincipal", "Get-VaultRole", "Get-VaultStatus",
         "Grant-VaultAccess", "Import-VaultSecret", "Lock-Vault", "New-Vault", "New-VaultPrincipal",
-        "Remove-VaultAuditRecord", "Remove-VaultKey", "Remove-VaultPrincipal", "Revoke-VaultAccess", "Set-VaultAuditPolicy",
+        "Remove-VaultAuditRecord", "Remove-VaultKey", "Remove-VaultKeyslot", "Remove-VaultPrincipal", "Revoke-VaultAccess", "Set-VaultAuditPolicy",
         "Set-VaultKey", "Set-VaultLockoutPolicy", "Set-VaultPassword", "Set-VaultPrincipal", "Test-VaultAuditChain", "Unlock-Vault",
         "Unlock-VaultPrincipal",
     ];

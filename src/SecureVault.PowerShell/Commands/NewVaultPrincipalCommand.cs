@@ -8,7 +8,7 @@ namespace SecureVault.PowerShell.Commands;
 
 /// <summary>
 /// Adds a principal with a role, unlocking either with a password (sealed with the vault's KDF
-/// cost) or with a certificate (for unattended jobs; only its public key is needed here). Admins
+/// cost) or with a certificate (for unattended jobs; with its private key, which signs the keyslot). Admins
 /// only; audited. A new Admin gets a copy of every data key at once.
 /// </summary>
 [Cmdlet(VerbsCommon.New, "VaultPrincipal", DefaultParameterSetName = PasswordSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
@@ -36,7 +36,7 @@ public sealed class NewVaultPrincipalCommand : VaultCommandBase
     [Parameter(Mandatory = true, ParameterSetName = PasswordSet, ValueFromPipelineByPropertyName = true)]
     public SecureString Password { get; set; } = null!;
 
-    /// <summary>The certificate the principal unlocks with (its public key; RSA 2048+ or EC P-256/P-384/P-521).</summary>
+    /// <summary>The certificate the principal unlocks with (with its private key, which signs the keyslot; RSA 2048+ or EC P-256/P-384/P-521).</summary>
     [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
     public X509Certificate2 Certificate { get; set; } = null!;
 
