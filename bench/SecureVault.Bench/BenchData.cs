@@ -27,6 +27,10 @@ public static class BenchData
     /// </summary>
     public static ReadOnlySpan<byte> Password => "securevault-bench-password"u8;
 
+    /// <summary>The User principal that reads through grants in the bench, and its password.</summary>
+    public const string Grantee = "bench-grantee";
+    public static ReadOnlySpan<byte> GranteePassword => "securevault-bench-grantee-password"u8;
+
     /// <summary>The password as a read-only SecureString, for Unlock-Vault in the hosted runspace.</summary>
     public static SecureString PasswordAsSecureString() => SecureText.ToSecureString(Password);
 

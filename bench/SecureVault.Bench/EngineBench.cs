@@ -14,6 +14,7 @@ public sealed record EngineSizeResult(
     LatencySummary Get,
     LatencySummary GetColdSession,
     LatencySummary GetWarmAfterUnlock,
+    LatencySummary GetAsGrantee,
     LatencySummary Set,
     LatencySummary SetNewVersion,
     LatencySummary SetNewKey,
@@ -80,6 +81,9 @@ public sealed class EngineBench(BenchOptions options, TextWriter log)
         }
         log.WriteLine($"    engine Get cold session p50 {cold.PercentileMs(50):F4} ms, next read p50 {warmAfter.PercentileMs(50):F4} ms");
 
+        var granteeGets = GetsAsGrantee(engine, RandomKey);
+        log.WriteLine($"    engine Get as a User through a grant p50 {granteeGets.PercentileMs(50):F4} ms  p99 {granteeGets.PercentileMs(99):F4} ms");
+
         engine.ListKeys(); // unrecorded: the listing path has its own code to JIT and pages to read
         var lists = new Samples(options.ListRuns);
         // The whole process, not this thread: ListKeys opens metadata on every core (Parallel.For).
@@ -124,12 +128,42 @@ public sealed class EngineBench(BenchOptions options, TextWriter log)
         return new EngineSizeResult(
             vault.Keys, vault.PopulateSeconds is null, Round(vault.PopulateSeconds), Round(vault.PopulateSetsPerSecond),
             vault.FileBytes, Math.Round(vault.BytesPerKey, 1),
-            gets.Summarize(), cold.Summarize(), warmAfter.Summarize(),
+            gets.Summarize(), cold.Summarize(), warmAfter.Summarize(), granteeGets.Summarize(),
             sets.Summarize(), updates.Summarize(), creates.Summarize(), fsync,
             Math.Round(lists.MedianMs, 2), lists.AllMs().Select(ms => Math.Round(ms, 2)).ToArray(),
             perGet, perSet, perList, retained, writtenPerSet,
             Math.Round(process.PeakWorkingSet64 / 1048576.0, 1),
             Math.Round(GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0, 1));
+    }
+
+    /// <summary>
+    /// Gets by a User reading keys granted to it: besides the owner's path, the access check reads
+    /// its grant. The working copy gets the principal and 500 grants, then loses them again (removing
+    /// the principal rotates those 500 data keys); the session ends as the owner.
+    /// </summary>
+    private Samples GetsAsGrantee(VaultEngine engine, Func<string> randomKey)
+    {
+        var owner = engine.GetStatus().Principal;
+        if (!engine.GetPrincipals().Any(p => p.Name == BenchData.Grantee))
+            engine.NewPrincipal(BenchData.Grantee, Identity.Role.User, BenchData.GranteePassword);
+        var granted = Enumerable.Range(0, 500).Select(_ => randomKey()).Distinct().ToList();
+        foreach (var name in granted) engine.GrantAccess(name, BenchData.Grantee, Access.KeyPermissions.Read);
+        engine.Lock();
+        engine.Unlock(BenchData.GranteePassword, BenchData.Grantee);
+        var random = new Random(granted.Count);
+        var warmup = Stopwatch.StartNew();
+        while (warmup.Elapsed < WarmupTime) engine.GetKey(granted[random.Next(granted.Count)]).Dispose();
+        var samples = new Samples(options.Ops);
+        for (int i = 0; i < options.Ops; i++)
+        {
+            var name = granted[random.Next(granted.Count)];
+            samples.Time(() => engine.GetKey(name).Dispose());
+        }
+        engine.Lock();
+        engine.Unlock(BenchData.Password, owner);
+        // Later runs (cmdlets, audit) unlock the working copy as its only principal.
+        engine.RemovePrincipal(BenchData.Grantee);
+        return samples;
     }
 
     private static void SetOne(VaultEngine engine, string name)
