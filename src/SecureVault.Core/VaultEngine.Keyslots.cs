@@ -56,9 +56,9 @@ public sealed partial class VaultEngine
                     kdf = ProvePassword(session, replaced.Where(k => k.Kind == KeyslotKinds.Password).ToList(), passwordCopy.ReadOnlySpan);
                     facts.OnRefusal = null;
                 }
-                keyslot = SealOwnKeyslot(session, payload => requireBoth
-                    ? PasswordCertificateKeyslot.Seal(session.VaultId, Guid.NewGuid(), session.PrincipalId, passwordCopy.ReadOnlySpan, kdf!, certificate, payload, NowMs())
-                    : CertificateKeyslot.Seal(session.VaultId, Guid.NewGuid(), session.PrincipalId, certificate, payload, NowMs()));
+                keyslot = SealOwnKeyslot(session, (vaultId, principalId, payload) => requireBoth
+                    ? PasswordCertificateKeyslot.Seal(vaultId, Guid.NewGuid(), principalId, passwordCopy.ReadOnlySpan, kdf!, certificate, payload, NowMs())
+                    : CertificateKeyslot.Seal(vaultId, Guid.NewGuid(), principalId, certificate, payload, NowMs()));
             }
             catch (VaultException e) when (IsAuditedRefusal(e))
             {
@@ -91,8 +91,8 @@ public sealed partial class VaultEngine
         {
             var (kdf, mfaOn) = _store.Read(r => (VaultKdf(r), r.Mfa(session.PrincipalId)?.Confirmed == true));
             PasswordRules.CheckNew(passwordCopy.ReadOnlySpan, secondFactor: mfaOn);
-            var keyslot = SealOwnKeyslot(session, payload =>
-                PasswordKeyslot.Seal(session.VaultId, Guid.NewGuid(), session.PrincipalId, passwordCopy.ReadOnlySpan, kdf, payload, NowMs()));
+            var keyslot = SealOwnKeyslot(session, (vaultId, principalId, payload) =>
+                PasswordKeyslot.Seal(vaultId, Guid.NewGuid(), principalId, passwordCopy.ReadOnlySpan, kdf, payload, NowMs()));
             return AuditedWrite(session, AuditAction.KeyslotAdd, (w, facts) =>
             {
                 Require(w, session, Permissions.ManageOwnCredentials);
@@ -131,20 +131,11 @@ public sealed partial class VaultEngine
     }
 
     /// <summary>Seals the session principal's private keys and metadata key commitment with <paramref name="seal"/>.</summary>
-    private static KeyslotRecord SealOwnKeyslot(VaultSession session, Func<byte[], KeyslotRecord> seal)
+    private static KeyslotRecord SealOwnKeyslot(VaultSession session, KeyslotSealer seal)
     {
         using var scalars = session.CopyPrivateScalars();
-        var payload = GC.AllocateArray<byte>(PasswordKeyslot.SealedSize, pinned: true);
-        try
-        {
-            scalars.ReadOnlySpan.CopyTo(payload);
-            KeyCommitment.Compute(session.Keys.MetadataKey, MetadataKeyCheckLabel, session.VaultId, session.PrincipalId).CopyTo(payload.AsSpan(ScalarsSize));
-            return seal(payload);
-        }
-        finally
-        {
-            System.Security.Cryptography.CryptographicOperations.ZeroMemory(payload);
-        }
+        using var payload = KeyslotPayload(scalars.ReadOnlySpan, session.Keys.MetadataKey, session.VaultId, session.PrincipalId);
+        return seal(session.VaultId, session.PrincipalId, payload.ReadOnlySpan);
     }
 
     /// <summary>Checks that <paramref name="password"/> opens one of the principal's password keyslots; returns that keyslot's KDF cost.</summary>

@@ -16,6 +16,18 @@ public sealed partial class VaultEngine
     /// <summary>Seals a new principal's 96-byte keyslot payload under one credential.</summary>
     internal delegate KeyslotRecord KeyslotSealer(Guid vaultId, Guid principalId, ReadOnlySpan<byte> payload);
 
+    /// <summary>
+    /// What every keyslot seals: the principal's private scalars and its commitment to the vault's
+    /// metadata key (see PasswordKeyslot). The caller disposes it.
+    /// </summary>
+    private static SecureBuffer KeyslotPayload(ReadOnlySpan<byte> scalars, ReadOnlySpan<byte> metadataKey, Guid vaultId, Guid principalId)
+    {
+        var payload = new SecureBuffer(PasswordKeyslot.SealedSize);
+        scalars.CopyTo(payload.Span);
+        KeyCommitment.Compute(metadataKey, MetadataKeyCheckLabel, vaultId, principalId).CopyTo(payload.Span[ScalarsSize..]);
+        return payload;
+    }
+
     #region Principals
 
     /// <summary>
@@ -65,11 +77,9 @@ public sealed partial class VaultEngine
         {
             var principalId = Guid.NewGuid();
             var (scalars, ecdhPublic, ecdsaPublic) = EcKeys.NewPrincipalKeys();
-            var payload = new SecureBuffer(PasswordKeyslot.SealedSize);
+            var payload = KeyslotPayload(scalars.ReadOnlySpan, session.Keys.MetadataKey, session.VaultId, principalId);
             try
             {
-                scalars.ReadOnlySpan.CopyTo(payload.Span);
-                KeyCommitment.Compute(session.Keys.MetadataKey, MetadataKeyCheckLabel, session.VaultId, principalId).CopyTo(payload.Span[ScalarsSize..]);
                 var keyslot = seal(session.VaultId, principalId, payload.ReadOnlySpan);
                 long senderId = SenderOf(session, out var senderPublic);
                 return AuditedWrite(session, AuditAction.PrincipalAdd, (w, facts) =>

@@ -82,11 +82,9 @@ public sealed partial class VaultEngine
         var metadataKey = new SecureBuffer(32);
         RandomNumberGenerator.Fill(metadataKey.Span);
         var keys = new VaultKeys(metadataKey, vaultId);
-        var keyslotPayload = new SecureBuffer(PasswordKeyslot.SealedSize);
+        var keyslotPayload = KeyslotPayload(scalars.ReadOnlySpan, keys.MetadataKey, vaultId, principalId);
         try
         {
-            scalars.ReadOnlySpan.CopyTo(keyslotPayload.Span);
-            KeyCommitment.Compute(keys.MetadataKey, MetadataKeyCheckLabel, vaultId, principalId).CopyTo(keyslotPayload.Span[ScalarsSize..]);
             var keyslot = PasswordKeyslot.Seal(vaultId, Guid.NewGuid(), principalId, password, parameters, keyslotPayload.ReadOnlySpan, now);
             var header = new HeaderRecord(Magic, FormatVersion, vaultId, now, []);
             header = header with { HeaderMac = keys.HeaderMac(CanonicalHeader(header)) };

@@ -18,6 +18,15 @@ public static class EcKeys
     {
         using var ecdh = ECDiffieHellman.Create(Curve);
         using var ecdsa = ECDsa.Create(Curve);
+        return (ExportScalars(ecdh, ecdsa), EncodePublic(ecdh.ExportParameters(false).Q), EncodePublic(ecdsa.ExportParameters(false).Q));
+    }
+
+    /// <summary>
+    /// A principal's two private scalars (ECDH | ECDSA) as a keyslot seals them, in a secure buffer
+    /// the caller disposes; the exported arrays are zeroed at once.
+    /// </summary>
+    public static SecureBuffer ExportScalars(ECDiffieHellman ecdh, ECDsa ecdsa)
+    {
         var scalars = new SecureBuffer(2 * PrivateKeySize);
         var ecdhParameters = ecdh.ExportParameters(true);
         var ecdsaParameters = ecdsa.ExportParameters(true);
@@ -25,7 +34,12 @@ public static class EcKeys
         {
             ecdhParameters.D.AsSpan().CopyTo(scalars.Span);
             ecdsaParameters.D.AsSpan().CopyTo(scalars.Span[PrivateKeySize..]);
-            return (scalars, EncodePublic(ecdhParameters.Q), EncodePublic(ecdsaParameters.Q));
+            return scalars;
+        }
+        catch
+        {
+            scalars.Dispose();
+            throw;
         }
         finally
         {

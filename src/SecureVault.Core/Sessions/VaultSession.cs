@@ -119,32 +119,8 @@ internal sealed class VaultSession : IDisposable
         }
     }
 
-    /// <summary>
-    /// The principal's two private scalars (ECDH | ECDSA), as a keyslot seals them, for adding a
-    /// keyslot. The exported arrays are zeroed at once; the caller disposes the buffer.
-    /// </summary>
-    public SecureBuffer CopyPrivateScalars()
-    {
-        var scalars = new SecureBuffer(2 * EcKeys.PrivateKeySize);
-        var ecdh = _ecdhPrivate.ExportParameters(true);
-        var ecdsa = SigningKey.ExportParameters(true);
-        try
-        {
-            ecdh.D.AsSpan().CopyTo(scalars.Span);
-            ecdsa.D.AsSpan().CopyTo(scalars.Span[EcKeys.PrivateKeySize..]);
-            return scalars;
-        }
-        catch
-        {
-            scalars.Dispose();
-            throw;
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(ecdh.D);
-            CryptographicOperations.ZeroMemory(ecdsa.D);
-        }
-    }
+    /// <summary>The principal's two private scalars (ECDH | ECDSA), for sealing a new keyslot; the caller disposes them.</summary>
+    public SecureBuffer CopyPrivateScalars() => EcKeys.ExportScalars(_ecdhPrivate, SigningKey);
 
     /// <summary>Waits for running operations, then zeroizes every key this session holds.</summary>
     public void Dispose()
