@@ -170,7 +170,7 @@ public sealed partial class VaultEngine
     /// </summary>
     public IReadOnlyList<VaultAccessInfo> GrantAccess(string name, string principal, KeyPermissions permissions, DateTimeOffset? expiresAt = null)
     {
-        if (permissions == KeyPermissions.None || (permissions & ~(KeyBearing | KeyPermissions.Delete)) != 0)
+        if (permissions == KeyPermissions.None || (permissions & ~Permissions.EveryKeyPermission) != 0)
             throw new VaultInvalidInputException("Name at least one permission: Read, Write, Rotate, Delete or Grant.");
         if (expiresAt is { } e && e <= _clock.UtcNow)
             throw new VaultInvalidInputException($"-ExpiresAt {e:u} is in the past; give a future time or a -Duration.");
@@ -221,7 +221,7 @@ public sealed partial class VaultEngine
     /// </summary>
     public IReadOnlyList<VaultAccessInfo> RevokeAccess(string name, string principal, KeyPermissions? permissions = null, bool rotateNow = false)
     {
-        var taken = permissions ?? (KeyBearing | KeyPermissions.Delete);
+        var taken = permissions ?? Permissions.EveryKeyPermission;
         if (taken == KeyPermissions.None) throw new VaultInvalidInputException("Name at least one permission to revoke, or leave -Permission out to revoke all.");
         var principalName = PrincipalNames.Validate(principal);
         return WithSession(session =>

@@ -123,11 +123,7 @@ public sealed class KeyslotTests : IDisposable
     {
         var shortPassword = Encoding.UTF8.GetBytes("Tr0ub4dor&9");
         Assert.Throws<VaultInvalidInputException>(() => Engine.ChangePassword(TestVault.Password, shortPassword));
-        var enrolment = Engine.EnableMfa();
-        using var uri = SecureText.ToUtf8(enrolment.OtpAuthUri);
-        var base32 = Encoding.ASCII.GetString(uri.ReadOnlySpan).Split("secret=")[1].Split('&')[0];
-        var bits = string.Concat(base32.Select(c => Convert.ToString("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".IndexOf(c), 2).PadLeft(5, '0')));
-        var secret = Enumerable.Range(0, bits.Length / 8).Select(i => Convert.ToByte(bits.Substring(i * 8, 8), 2)).ToArray();
+        var secret = TestAuthenticator.SecretOf(Engine.EnableMfa());
         Engine.ConfirmMfa(Totp.Code(secret, Totp.StepAt(_clock.UtcNow)).ToString("D6"));
 
         Engine.ChangePassword(TestVault.Password, shortPassword);

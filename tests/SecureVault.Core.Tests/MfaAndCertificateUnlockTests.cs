@@ -23,16 +23,6 @@ public sealed class MfaAndCertificateUnlockTests : IDisposable
 
     private VaultEngine Engine => _vault.Engine;
 
-    /// <summary>The secret inside an enrolment's otpauth:// URI, as an authenticator app reads it.</summary>
-    private static byte[] SecretOf(MfaEnrolment enrolment)
-    {
-        using var uri = SecureText.ToUtf8(enrolment.OtpAuthUri);
-        var text = Encoding.ASCII.GetString(uri.ReadOnlySpan);
-        var base32 = text.Split("secret=")[1].Split('&')[0];
-        var bits = string.Concat(base32.Select(c => Convert.ToString("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".IndexOf(c), 2).PadLeft(5, '0')));
-        return Enumerable.Range(0, bits.Length / 8).Select(i => Convert.ToByte(bits.Substring(i * 8, 8), 2)).ToArray();
-    }
-
     private string CodeNow(byte[] secret, int stepOffset = 0) =>
         Totp.Code(secret, Totp.StepAt(_clock.UtcNow) + stepOffset).ToString("D6");
 
@@ -41,7 +31,7 @@ public sealed class MfaAndCertificateUnlockTests : IDisposable
         var enrolment = Engine.EnableMfa();
         Assert.StartsWith("otpauth://", Encoding.ASCII.GetString(SecureText.ToUtf8(enrolment.OtpAuthUri).ToArray()));
         Assert.True(enrolment.QrCode.Split('\n').Length > 10);
-        var secret = SecretOf(enrolment);
+        var secret = TestAuthenticator.SecretOf(enrolment);
         Assert.True(Engine.ConfirmMfa(CodeNow(secret)).MfaEnabled);
         return secret;
     }
@@ -51,10 +41,10 @@ public sealed class MfaAndCertificateUnlockTests : IDisposable
     {
         var enrolment = Engine.EnableMfa();
         Assert.False(Engine.GetPrincipals("owner").Single().MfaEnabled);
-        Assert.Throws<VaultInvalidInputException>(() => Engine.ConfirmMfa(CodeNow(SecretOf(enrolment), stepOffset: 5)));
+        Assert.Throws<VaultInvalidInputException>(() => Engine.ConfirmMfa(CodeNow(TestAuthenticator.SecretOf(enrolment), stepOffset: 5)));
         Engine.Lock();
         Engine.Unlock(TestVault.Password); // still no second factor: enrolment was never confirmed
-        Assert.True(Engine.ConfirmMfa(CodeNow(SecretOf(enrolment))).MfaEnabled);
+        Assert.True(Engine.ConfirmMfa(CodeNow(TestAuthenticator.SecretOf(enrolment))).MfaEnabled);
     }
 
     [Fact]

@@ -72,6 +72,9 @@ public static class Permissions
     public const string Backup = "backup";
     public const string Restore = "restore";
 
+    /// <summary>Every key permission a grant can give.</summary>
+    public const KeyPermissions EveryKeyPermission = KeyPermissions.Read | KeyPermissions.Write | KeyPermissions.Rotate | KeyPermissions.Delete | KeyPermissions.Grant;
+
     private const PermissionScope All = PermissionScope.All, Own = PermissionScope.OwnAndGranted,
         Granted = PermissionScope.Granted, None = PermissionScope.None;
 
@@ -129,18 +132,17 @@ public static class Permissions
     /// </summary>
     public static KeyPermissions OnKey(Role role, bool isOwner, KeyPermissions granted)
     {
-        const KeyPermissions everything = KeyPermissions.Read | KeyPermissions.Write | KeyPermissions.Rotate | KeyPermissions.Delete | KeyPermissions.Grant;
         return role switch
         {
-            Role.Admin => everything,
-            Role.User => isOwner ? everything : granted & everything,
+            Role.Admin => EveryKeyPermission,
+            Role.User => isOwner ? EveryKeyPermission : granted & EveryKeyPermission,
             Role.Viewer => granted & KeyPermissions.Read,
             _ => KeyPermissions.None,
         };
     }
 
     /// <summary>What a role can ever hold through a grant (a Viewer never writes).</summary>
-    public static KeyPermissions GrantableTo(Role role) => OnKey(role, isOwner: false, (KeyPermissions)31);
+    public static KeyPermissions GrantableTo(Role role) => OnKey(role, isOwner: false, EveryKeyPermission);
 
     /// <summary>Parses permission names ("Read", "write", ...) into flags; unknown names are refused.</summary>
     public static KeyPermissions ParseKeyPermissions(IEnumerable<string> names)
