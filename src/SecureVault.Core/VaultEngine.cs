@@ -137,9 +137,12 @@ public sealed partial class VaultEngine
 
     /// <summary>
     /// Authenticates <paramref name="principal"/> (null: the only principal, or the OS user name)
-    /// with a password and opens the process-wide session. Every attempt is audited; a failed one
-    /// unsigned (there is no key to sign with), covered by the next signed record. The result
-    /// carries warnings, such as a vault that has gone backwards since this profile last saw it.
+    /// with a password and opens the process-wide session. With MFA on, <paramref name="totp"/> is
+    /// the current one-time code; with <paramref name="certificate"/>, the principal's
+    /// password-and-certificate keyslot is opened instead (the certificate stands in for the code).
+    /// Every attempt is audited; a failed one unsigned (there is no key to sign with), covered by the
+    /// next signed record. The result carries warnings, such as a vault that has gone backwards
+    /// since this profile last saw it.
     /// </summary>
     public UnlockResult Unlock(ReadOnlySpan<byte> password, string? principal = null, TimeSpan? idleTimeout = null, string? totp = null,
         X509Certificate2? certificate = null) =>
