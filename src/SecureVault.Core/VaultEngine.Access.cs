@@ -30,6 +30,12 @@ public sealed partial class VaultEngine
     {
         var me = reader.FindPrincipal(session.PrincipalId);
         if (me is null || me.Disabled) throw new VaultPrincipalDisabledException(session.PrincipalName) { Target = session.PrincipalName };
+        if (!session.HoldsMetadataKeyCopy(me.WrappedMetadataKey.Nonce))
+        {
+            // Another session rekeyed the vault: this session's metadata key is the old one.
+            session.Supersede();
+            throw new VaultLockedException(session.VaultPath, "it was rekeyed by another session since it was unlocked here") { Target = session.VaultPath };
+        }
         CheckPrincipalMac(session.Keys, me);
         return me;
     }

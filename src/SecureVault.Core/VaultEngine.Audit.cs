@@ -300,10 +300,12 @@ public sealed partial class VaultEngine
         var names = PrincipalNamer(reader);
         var result = new List<VaultAuditRecord>();
         long seen = 0;
+        // Records written before a rekey carry names sealed under an older metadata key.
+        using var keyNames = new AuditNameOpener(session, reader.MetadataKeyLinks());
         foreach (var row in reader.AuditRows(ToMs(filter.Since), ToMs(filter.Until), newestFirst: filter.Last.HasValue))
         {
             if ((++seen & 1023) == 0) cancellation.ThrowIfCancellationRequested();
-            var record = ToAuditRecord(row, session, names);
+            var record = ToAuditRecord(row, keyNames, names);
             if (filter.Outcome != null && !string.Equals(record.Outcome, filter.Outcome, StringComparison.OrdinalIgnoreCase)) continue;
             if (action != null && !action.IsMatch(record.Action)) continue;
             if (principal != null && (record.Principal is null || !principal.IsMatch(record.Principal))) continue;
@@ -315,7 +317,7 @@ public sealed partial class VaultEngine
         return result;
     }
 
-    private VaultAuditRecord ToAuditRecord(AuditRow row, VaultSession session, Func<Guid?, string?> principalName)
+    private VaultAuditRecord ToAuditRecord(AuditRow row, AuditNameOpener keyNames, Func<Guid?, string?> principalName)
     {
         AuditEntry entry;
         try
@@ -335,7 +337,7 @@ public sealed partial class VaultEngine
             Principal = principalName(entry.Actor),
             PrincipalId = entry.Actor,
             Action = entry.Action,
-            Name = entry.Target is { } id && entry.TargetName is { } sealedName ? AuditTargetNames.Open(session.Keys, session.VaultId, id, sealedName) : null,
+            Name = entry.Target is { } id && entry.TargetName is { } sealedName ? keyNames.Open(id, sealedName) : null,
             TargetId = entry.Target,
             Version = entry.Version,
             Count = entry.Count,

@@ -8,6 +8,7 @@ using SecureVault.Audit;
 using SecureVault.Crypto;
 using SecureVault.Identity;
 using SecureVault.Memory;
+using SecureVault.Rotation;
 using SecureVault.Sessions;
 using SecureVault.Storage;
 using SecureVault.Values;
@@ -341,8 +342,7 @@ public sealed partial class VaultEngine
         {
             // The keyslot (sealed by the password) vouches for the metadata key; the metadata key
             // vouches for the header and for the principal row.
-            KeyCommitment.Verify(keys.MetadataKey, MetadataKeyCheckLabel, header.VaultId, record.Id,
-                scalars.ReadOnlySpan[ScalarsSize..], "the metadata key wrapped to this principal");
+            CheckMetadataKeyCommitment(header, record, keys, scalars.ReadOnlySpan[ScalarsSize..]);
             if (!SecureText.FixedTimeEquals(keys.HeaderMac(CanonicalHeader(header)), header.HeaderMac))
                 throw new VaultIntegrityException("the vault header does not match its MAC");
             CheckPrincipalMac(keys, record);
@@ -354,6 +354,36 @@ public sealed partial class VaultEngine
             throw;
         }
     }
+
+    /// <summary>
+    /// Checks the keyslot's commitment against the metadata key: the current one, or after rekeys
+    /// the one of the keyslot's time, reached back through the chain of metadata keys (only the
+    /// principal's own credential can reseal a keyslot, so a rekey leaves the commitments as they were).
+    /// </summary>
+    private void CheckMetadataKeyCommitment(HeaderRecord header, PrincipalRecord record, VaultKeys keys, ReadOnlySpan<byte> commitment)
+    {
+        if (CommitsTo(keys, header.VaultId, record.Id, commitment)) return;
+        var links = _store.Read(r => r.MetadataKeyLinks());
+        if (links.Count > 0)
+        {
+            var older = MetadataKeyChain.Older(keys, links, header.VaultId);
+            try
+            {
+                foreach (var old in older)
+                    if (CommitsTo(old, header.VaultId, record.Id, commitment)) return;
+            }
+            finally
+            {
+                foreach (var old in older) old.Dispose();
+            }
+        }
+        throw new VaultIntegrityException("the metadata key wrapped to this principal is not the key this vault committed to");
+    }
+
+    private static bool CommitsTo(VaultKeys keys, Guid vaultId, Guid principalId, ReadOnlySpan<byte> commitment) =>
+        commitment.Length == KeyCommitment.Size &&
+        System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+            KeyCommitment.Compute(keys.MetadataKey, MetadataKeyCheckLabel, vaultId, principalId), commitment);
 
     /// <summary>
     /// Locks this vault now: its lock is audited, every key of its session is zeroized, and idle
@@ -469,7 +499,7 @@ public sealed partial class VaultEngine
         // Importing the signing key checks that the stored public key still matches it.
         var signing = EcKeys.ImportEcdsaPrivate(scalars.ReadOnlySpan[EcKeys.PrivateKeySize..ScalarsSize], principal.EcdsaPublic, "the principal's signing key");
         return new VaultSession(Vault, header.VaultId, principal.Id, principal.Name, (Role)principal.Role,
-            principal.EcdhPublic, ecdh, signing, keys, timeout, _clock);
+            principal.EcdhPublic, ecdh, signing, keys, timeout, _clock).WithMetadataKeyCopy(principal.WrappedMetadataKey.Nonce);
     }
 
     #endregion
@@ -495,14 +525,13 @@ public sealed partial class VaultEngine
             long senderId = session.SenderKey(pub => _store.Write(w => w.InsertSenderKey(session.PrincipalId, pub, NowMs())), out var senderPublic);
             return AuditedWrite(session, AuditAction.Set, (w, facts) =>
                 {
-                    long now = NowMs();
                     var existing = w.FindSecret(index);
                     KeyMetadata metadata;
                     SecureBuffer dataKey;
                     if (existing is null)
                     {
                         Require(w, session, Permissions.Create);
-                        metadata = new KeyMetadata { Name = name, Version = 1, Owner = session.PrincipalId, CreatedMs = now };
+                        metadata = new KeyMetadata { Name = name, Owner = session.PrincipalId, CreatedMs = NowMs() };
                         dataKey = new SecureBuffer(32);
                         RandomNumberGenerator.Fill(dataKey.Span);
                         existing = new SecretRecord(Guid.NewGuid(), index, 0, default);
@@ -515,31 +544,50 @@ public sealed partial class VaultEngine
                         metadata = OpenMetadata(session, existing, name);
                         RequireOnKey(w, session, existing, metadata, KeyPermissions.Write, facts);
                         AuditCrossCheck.CheckKeyRow(w, existing, name);
-                        dataKey = UnwrapDataKey(w, session, existing.Id, w.WrappedKey(existing.Id, session.PrincipalId), metadata);
-                        if (metadata.RotatePending == true)
-                        {
-                            // Access was revoked since the last write: the new version goes under a new data key.
-                            using var oldKey = dataKey;
-                            dataKey = RotateDataKey(w, session, existing, metadata, oldKey, senderId, senderPublic);
-                        }
-                        metadata.Version = existing.CurrentVersion + 1;
+                        dataKey = DataKeyForWrite(w, session, existing, metadata, senderId, senderPublic);
                     }
-                    facts.SetTarget(existing.Id, name);
-                    facts.Version = metadata.Version;
                     change.ApplyTo(metadata);
                     using (dataKey)
-                    {
-                        metadata.Type = value.Type;
-                        metadata.UpdatedMs = now;
-                        metadata.Versions = metadata.Versions.Append(metadata.Version).TakeLast(DefaultVersionsKept).ToArray();
-                        var box = Aead.Seal(dataKey.ReadOnlySpan, plaintext.ReadOnlySpan, ValueAad(session.VaultId, existing.Id, metadata.Version, value.Type));
-                        w.InsertVersion(new VersionRecord(existing.Id, metadata.Version, (int)value.Type, box, now));
-                    }
-                    w.UpsertSecret(new SecretRecord(existing.Id, index, metadata.Version, metadata.Seal(session.Keys.MetadataCipherKey, session.VaultId, existing.Id)));
-                    w.PruneVersions(existing.Id, DefaultVersionsKept);
-                    return ToInfo(metadata, existing.Id);
+                        return AppendVersion(w, session, existing, metadata, dataKey, plaintext.ReadOnlySpan, value.Type, facts);
                 });
         });
+    }
+
+    /// <summary>
+    /// The data key to write a new version under: the key's own, or a new one when access was
+    /// revoked since the last write (rotated first). The caller disposes it.
+    /// </summary>
+    private SecureBuffer DataKeyForWrite(IVaultWriter writer, VaultSession session, SecretRecord key, KeyMetadata metadata, long senderId, byte[] senderPublic)
+    {
+        var dataKey = UnwrapDataKey(writer, session, key.Id, writer.WrappedKey(key.Id, session.PrincipalId), metadata);
+        if (metadata.RotatePending != true) return dataKey;
+        using var oldKey = dataKey;
+        return RotateDataKey(writer, session, key, metadata, oldKey, senderId, senderPublic);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="plaintext"/> as the key's next version (recording when and by whom in
+    /// its history), keeps the last versions its policy asks for, and returns the key's metadata.
+    /// </summary>
+    private VaultKeyInfo AppendVersion(IVaultWriter writer, VaultSession session, SecretRecord key, KeyMetadata metadata, SecureBuffer dataKey,
+        ReadOnlySpan<byte> plaintext, SecretValueType type, AuditFacts facts)
+    {
+        long now = NowMs();
+        int keep = RotationSchedule.Effective(DefaultRotationPolicy(writer, session), metadata.Policy).VersionsKept;
+        metadata.Version = key.CurrentVersion + 1;
+        facts.SetTarget(key.Id, metadata.Name);
+        facts.Version = metadata.Version;
+        metadata.Type = type;
+        metadata.UpdatedMs = now;
+        metadata.Versions = metadata.Versions.Append(metadata.Version).TakeLast(keep).ToArray();
+        var kept = metadata.Versions;
+        metadata.History = (metadata.History ?? []).Append(new KeyVersionEntry { Version = metadata.Version, WrittenMs = now, WrittenBy = session.PrincipalId })
+            .Where(e => kept.Contains(e.Version)).ToArray();
+        var box = Aead.Seal(dataKey.ReadOnlySpan, plaintext, ValueAad(session.VaultId, key.Id, metadata.Version, type));
+        writer.InsertVersion(new VersionRecord(key.Id, metadata.Version, (int)type, box, now));
+        writer.UpsertSecret(new SecretRecord(key.Id, key.NameIndex, metadata.Version, metadata.Seal(session.Keys.MetadataCipherKey, session.VaultId, key.Id)));
+        writer.PruneVersions(key.Id, keep);
+        return ToInfo(metadata, key.Id);
     }
 
     /// <summary>Changes a key's metadata (tags, service, description, fields) without writing a new version.</summary>
@@ -561,37 +609,71 @@ public sealed partial class VaultEngine
         }));
     }
 
-    /// <summary>Reads a key's value (the current version, or <paramref name="version"/>). The caller disposes it.</summary>
-    public SecretValue GetKey(string name, int? version = null)
+    /// <summary>
+    /// Reads a key's value (the current version, or <paramref name="version"/>). The caller disposes
+    /// it. A key past its rotation grace is refused (<see cref="VaultKeyExpiredException"/>); one in
+    /// its warning or grace period is read and <paramref name="warn"/> is told.
+    /// </summary>
+    public SecretValue GetKey(string name, int? version = null, Action<string>? warn = null)
     {
         KeyNames.Validate(name);
         if (version is < 1) throw new VaultInvalidInputException("A version number starts at 1.");
-        return WithSession(session =>
+        var read = WithSession(session => ReadKey(session, name, version, KeyPermissions.Read, enforcePolicy: true));
+        // Told after the read committed: the warning never stands in for the value.
+        if (read.Warning != null) warn?.Invoke(read.Warning);
+        return read.Value;
+    }
+
+    /// <summary>A value read, with the rotation warning its read gave (if any).</summary>
+    private sealed class KeyRead(SecretValue value, string? warning, int version, Guid keyId) : IDisposable
+    {
+        public SecretValue Value { get; } = value;
+        public string? Warning { get; } = warning;
+        public int Version { get; } = version;
+        public Guid KeyId { get; } = keyId;
+        public void Dispose() => Value.Dispose();
+    }
+
+    /// <summary>
+    /// Reads a value as one audited transaction (no record, no value). With <paramref name="enforcePolicy"/>
+    /// a Blocked key and a version past its grace are refused; a rotation reads without them (it is
+    /// what unblocks the key).
+    /// </summary>
+    private KeyRead ReadKey(VaultSession session, string name, int? version, KeyPermissions needed, bool enforcePolicy)
+    {
+        var index = session.Keys.NameIndex(name);
+        return AuditedWrite(session, AuditAction.Get, (r, facts) =>
         {
-            var index = session.Keys.NameIndex(name);
-            // A read and its audit record commit together: no record, no value (fail closed).
-            return AuditedWrite(session, AuditAction.Get, (r, facts) =>
+            var record = r.ReadValue(index, session.PrincipalId, version) ?? throw new VaultKeyNotFoundException(name) { Target = name };
+            facts.SetTarget(record.Secret.Id, name);
+            facts.Version = version ?? record.Secret.CurrentVersion;
+            var metadata = OpenMetadata(session, record.Secret, name);
+            RequireOnKey(r, session, record.Secret, metadata, needed, facts);
+            AuditCrossCheck.CheckKeyRow(r, record.Secret, name);
+            if (record.Version is null)
             {
-                var record = r.ReadValue(index, session.PrincipalId, version) ?? throw new VaultKeyNotFoundException(name) { Target = name };
-                facts.SetTarget(record.Secret.Id, name);
-                facts.Version = version ?? record.Secret.CurrentVersion;
-                var metadata = OpenMetadata(session, record.Secret, name);
-                RequireOnKey(r, session, record.Secret, metadata, KeyPermissions.Read, facts);
-                AuditCrossCheck.CheckKeyRow(r, record.Secret, name);
-                if (record.Version is null)
-                {
-                    if (version.HasValue) throw new VaultKeyVersionNotFoundException(metadata.Name, version.Value) { Target = name };
-                    throw new VaultIntegrityException($"the current version of key '{metadata.Name}' is missing");
-                }
-                if (record.Version.ValueType is < 1 or > byte.MaxValue || !Enum.IsDefined((SecretValueType)record.Version.ValueType))
-                    throw new VaultIntegrityException($"a version of key '{metadata.Name}' has an unknown value type");
-                var type = (SecretValueType)record.Version.ValueType;
-                using var dataKey = UnwrapDataKey(r, session, record.Secret.Id, record.Key, metadata);
-                using var plaintext = Aead.Open(dataKey.ReadOnlySpan, record.Version.Value,
-                    ValueAad(session.VaultId, record.Secret.Id, record.Version.Version, type),
-                    $"the value of key '{metadata.Name}' version {record.Version.Version}", SecretCodec.MaxValueBytes);
-                return SecretCodec.Decode(type, plaintext.ReadOnlySpan);
-            });
+                if (version.HasValue) throw new VaultKeyVersionNotFoundException(metadata.Name, version.Value) { Target = name };
+                throw new VaultIntegrityException($"the current version of key '{metadata.Name}' is missing");
+            }
+            string? warning = null;
+            if (enforcePolicy)
+            {
+                var now = _clock.UtcNow;
+                var schedule = RotationSchedule.Of(metadata, record.Secret.Id, DefaultRotationPolicy(r, session), ActiveExemptions(r, session), now);
+                if (schedule.State == RotationState.Blocked)
+                    throw new VaultKeyExpiredException(metadata.Name, schedule.Due, schedule.BlockedFrom) { Target = name };
+                if (version is { } asked && asked != metadata.Version && schedule.State != RotationState.Exempt)
+                    CheckVersionReadable(metadata, asked, schedule.Policy, now);
+                warning = RotationSchedule.ReadWarning(metadata.Name, schedule, now);
+            }
+            if (record.Version.ValueType is < 1 or > byte.MaxValue || !Enum.IsDefined((SecretValueType)record.Version.ValueType))
+                throw new VaultIntegrityException($"a version of key '{metadata.Name}' has an unknown value type");
+            var type = (SecretValueType)record.Version.ValueType;
+            using var dataKey = UnwrapDataKey(r, session, record.Secret.Id, record.Key, metadata);
+            using var plaintext = Aead.Open(dataKey.ReadOnlySpan, record.Version.Value,
+                ValueAad(session.VaultId, record.Secret.Id, record.Version.Version, type),
+                $"the value of key '{metadata.Name}' version {record.Version.Version}", SecretCodec.MaxValueBytes);
+            return new KeyRead(SecretCodec.Decode(type, plaintext.ReadOnlySpan), warning, record.Version.Version, record.Secret.Id);
         });
     }
 

@@ -16,8 +16,8 @@ public abstract class VaultException : Exception
 }
 
 /// <summary>The vault is locked (never unlocked, locked explicitly, or idle for too long).</summary>
-public sealed class VaultLockedException(string vault)
-    : VaultException($"The vault '{vault}' is locked. Unlock it with Unlock-Vault (or 'securevault' with a password) and try again.")
+public sealed class VaultLockedException(string vault, string? why = null)
+    : VaultException($"The vault '{vault}' is locked{(why is null ? "" : ": " + why)}. Unlock it with Unlock-Vault (or 'securevault' with a password) and try again.")
 {
     public override string ErrorId => "VaultLocked";
 }
@@ -50,11 +50,38 @@ public sealed class VaultKeyVersionNotFoundException(string name, int version)
     public override string ErrorId => "KeyVersionNotFound";
 }
 
-/// <summary>The key may not be read now (expired past its grace period, or blocked by policy).</summary>
-public sealed class VaultKeyBlockedException(string name, string reason)
-    : VaultException($"Key '{name}' is blocked: {reason}")
+/// <summary>
+/// The key is past its rotation grace period: reads are refused until it is rotated or exempted.
+/// Carries when it was due and since when it is blocked.
+/// </summary>
+public sealed class VaultKeyExpiredException(string name, DateTimeOffset due, DateTimeOffset blockedSince)
+    : VaultException($"Key '{name}' has expired: it was due for rotation on {due.UtcDateTime:u} and reads are blocked since {blockedSince.UtcDateTime:u}. " +
+        $"Rotate it with Update-VaultKey -Name '{name}' (or Invoke-VaultRotation), or exempt it with Add-VaultRotationExemption -Key '{name}' -Reason ... -Until ....")
 {
-    public override string ErrorId => "KeyBlocked";
+    public override string ErrorId => "KeyExpired";
+    public DateTimeOffset Due { get; } = due;
+    public DateTimeOffset BlockedSince { get; } = blockedSince;
+}
+
+/// <summary>
+/// A version replaced longer ago than the key's grace period: it is kept as history, but only
+/// Restore-VaultKey brings it back.
+/// </summary>
+public sealed class VaultKeyVersionRetiredException(string name, int version, DateTimeOffset readableUntil)
+    : VaultException($"Version {version} of key '{name}' was replaced and its grace period ended at {readableUntil.UtcDateTime:u}: read the current version, " +
+        $"or make it current again with Restore-VaultKey -Name '{name}' -Version {version}.")
+{
+    public override string ErrorId => "KeyVersionRetired";
+}
+
+/// <summary>
+/// A rotation's new value could not be produced (the -ScriptBlock failed or returned nothing usable).
+/// Nothing was written. The inner exception is the script's own error.
+/// </summary>
+public sealed class VaultRotationFailedException(string name, string why, Exception? inner = null)
+    : VaultException($"Key '{name}' was not rotated: {why}. Nothing was changed.", inner)
+{
+    public override string ErrorId => "RotationFailed";
 }
 
 /// <summary>The acting principal lacks the permission for this operation.</summary>

@@ -15,7 +15,7 @@ BeforeDiscovery {
         }
     }
     $errorIds = @(
-        'VaultLocked', 'VaultNotFound', 'VaultExists', 'KeyNotFound', 'KeyVersionNotFound', 'KeyBlocked',
+        'VaultLocked', 'VaultNotFound', 'VaultExists', 'KeyNotFound', 'KeyVersionNotFound', 'KeyExpired', 'KeyVersionRetired', 'RotationFailed',
         'AccessDenied', 'AuthenticationFailed', 'PrincipalLockedOut', 'IntegrityViolation',
         'PrincipalNotFound', 'PrincipalExists', 'PrincipalDisabled', 'MfaRequired',
         'ConcurrencyConflict', 'StorageError', 'InvalidInput'

@@ -236,7 +236,8 @@ public sealed class AuditChainTests : IDisposable
         {
             vaultId = FileWriter.VaultId(f);
             f.Execute("DROP TABLE audit_log; DROP TABLE audit_signers; DROP TABLE audit_base; DROP TABLE audit_policy; DROP TABLE principal_lockout; "
-                + "DROP TABLE grants; DROP TABLE principal_mfa; DROP TABLE lockout_policy; ALTER TABLE principals DROP COLUMN disabled; PRAGMA user_version = 1;");
+                + "DROP TABLE grants; DROP TABLE principal_mfa; DROP TABLE lockout_policy; ALTER TABLE principals DROP COLUMN disabled; "
+                + "DROP TABLE sealed_settings; DROP TABLE metadata_key_links; DROP TABLE rekey_progress; PRAGMA user_version = 1;");
             f.Checkpoint();
         });
         // This profile remembers the head it saw before the tables were dropped; a real schema 1
@@ -261,6 +262,28 @@ public sealed class AuditChainTests : IDisposable
         Assert.Equal((long)SqliteSchema.Version, file.Scalar("PRAGMA user_version"));
         var signer = Assert.Single(file.Rows("SELECT principal_id, valid_from_seq FROM audit_signers"));
         Assert.Equal((FileWriter.PrincipalId(file, "owner"), 1L), (new Guid((byte[])signer[0]!), (long)signer[1]!));
+    }
+
+    [Fact]
+    public void A_vault_of_schema_3_migrates_to_rotation_tables_and_its_keys_follow_the_default_policy()
+    {
+        Secrets.WriteText(Engine, "before-rotation", "written before rotation policies existed");
+        var engine = _vault.Modify(f =>
+        {
+            f.Execute("DROP TABLE sealed_settings; DROP TABLE metadata_key_links; DROP TABLE rekey_progress; PRAGMA user_version = 3;");
+            f.Checkpoint();
+        });
+
+        engine.Unlock(TestVault.Password);
+
+        Assert.Equal("written before rotation policies existed", Secrets.ReadText(engine, "before-rotation"));
+        var status = Assert.Single(engine.GetRotationStatus("before-rotation"));
+        Assert.Equal((SecureVault.Rotation.RotationState.Ok, TimeSpan.FromDays(90)), (status.State, status.Policy.MaxAge));
+        Assert.True(engine.VerifyAudit().IsValid);
+        _vault.Release();
+        using var file = new RawVaultFile(_vault.Path);
+        Assert.Equal((long)SqliteSchema.Version, file.Scalar("PRAGMA user_version"));
+        Assert.Equal(0L, file.Scalar("SELECT count(*) FROM sealed_settings"));
     }
 
     #region Anchors

@@ -48,7 +48,7 @@ internal static class AlertRules
             (AlertKinds.AuditLogRewritten, AlertSeverity.Critical, $"audit record {broken} no longer matched its signature: the log was changed outside SecureVault"),
         "PrincipalLockedOut" => (AlertKinds.Lockout, AlertSeverity.Critical, "a principal is locked out after repeated failures"),
         "AccessDenied" => (AlertKinds.AccessDenied, AlertSeverity.Warning, $"access denied for '{entry.Action}'"),
-        "KeyBlocked" => (AlertKinds.BlockedKeyRead, AlertSeverity.Warning, "a read of a blocked key was refused"),
+        "KeyExpired" => (AlertKinds.BlockedKeyRead, AlertSeverity.Warning, "a read of a blocked key was refused"),
         "VaultRolledBack" => (AlertKinds.VaultRolledBack, AlertSeverity.Critical, "the vault has gone backwards since this profile last saw it"),
         "IntegrityViolation" when entry.Action != AuditAction.Verify =>
             (AlertKinds.IntegrityViolation, AlertSeverity.Critical, $"an integrity check failed during '{entry.Action}'"),

@@ -125,6 +125,17 @@ internal static class AuditAction
     public const string Grant = "grant";
     public const string Revoke = "revoke";
     public const string AccessList = "access-list";
+    public const string Rotate = "rotate";
+    public const string Restore = "restore";
+    public const string History = "history";
+    public const string RotationRead = "rotation-read";
+    public const string RotationPolicy = "rotation-policy";
+    public const string ExemptionAdd = "exemption-add";
+    public const string ExemptionRemove = "exemption-remove";
+    public const string Rekey = "rekey";
+
+    /// <summary>The actions that write a new version of a key (what the key-row cross-check compares with).</summary>
+    public static readonly string[] VersionWrites = [Set, Rotate, Restore];
 }
 
 /// <summary>How an operation ended, as it appears in records.</summary>
@@ -137,5 +148,5 @@ internal static class AuditOutcome
     public const string Error = "error";
 
     public static string Of(VaultException e) => e is VaultAuthenticationException or VaultAccessDeniedException
-        or VaultPrincipalLockedOutException or VaultKeyBlockedException or VaultPrincipalDisabledException or VaultMfaRequiredException ? Denied : Error;
+        or VaultPrincipalLockedOutException or VaultKeyExpiredException or VaultKeyVersionRetiredException or VaultPrincipalDisabledException or VaultMfaRequiredException ? Denied : Error;
 }

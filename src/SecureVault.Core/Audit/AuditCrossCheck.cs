@@ -12,10 +12,11 @@ namespace SecureVault.Audit;
 /// </summary>
 internal static class AuditCrossCheck
 {
-    /// <summary>Refuses a key's row that is older than its newest recorded write, or that was recorded as removed.</summary>
+    /// <summary>Refuses a key's row that is older than its newest recorded write (set, rotate or restore), or that was recorded as removed.</summary>
     public static void CheckKeyRow(IVaultReader reader, SecretRecord row, string name)
     {
-        var lastSet = NewestSuccess(reader.AuditRowsFor(row.Id, AuditAction.Set), row.Id);
+        var lastSet = AuditAction.VersionWrites.Select(action => NewestSuccess(reader.AuditRowsFor(row.Id, action), row.Id))
+            .Where(entry => entry != null).MaxBy(entry => entry!.Seq);
         if (lastSet?.Version is { } written && written != row.CurrentVersion)
             throw new VaultIntegrityException(
                 $"key '{name}' is at version {row.CurrentVersion}, but the audit log records version {written} as written last: its row was rolled back to an older copy");

@@ -23,6 +23,9 @@ internal sealed class VaultSession : IDisposable
     private long _senderId;
     private long _lastUsedTicks;
     private bool _closed;
+    private volatile bool _superseded;
+    private volatile VaultKeys _keys;
+    private readonly List<VaultKeys> _retiredKeys = [];
 
     public VaultSession(string vaultPath, Guid vaultId, Guid principalId, string principalName, Role role,
         byte[] ecdhPublic, ECDiffieHellman ecdhPrivate, ECDsa signingKey, VaultKeys keys,
@@ -36,7 +39,7 @@ internal sealed class VaultSession : IDisposable
         EcdhPublic = ecdhPublic;
         _ecdhPrivate = ecdhPrivate;
         SigningKey = signingKey;
-        Keys = keys;
+        _keys = keys;
         IdleTimeout = idleTimeout;
         Clock = clock;
         _lastUsedTicks = clock.UtcNow.UtcTicks;
@@ -48,7 +51,15 @@ internal sealed class VaultSession : IDisposable
     public string PrincipalName { get; }
     public Role Role { get; }
     public byte[] EcdhPublic { get; }
-    public VaultKeys Keys { get; }
+    /// <summary>The vault keys (metadata key and what derives from it); replaced when this session rekeys the vault.</summary>
+    public VaultKeys Keys => _keys;
+
+    /// <summary>
+    /// The nonce of the principal's wrapped copy of the metadata key this session opened. Every
+    /// wrap has a fresh nonce, so a different one in the principal's row means the vault was
+    /// rekeyed by another session.
+    /// </summary>
+    public byte[] MetadataKeyCopy { get; private set; } = [];
     /// <summary>The principal's audit signing key (ECDSA P-256); records are signed inside write transactions.</summary>
     public ECDsa SigningKey { get; }
     public TimeSpan IdleTimeout { get; }
@@ -58,7 +69,31 @@ internal sealed class VaultSession : IDisposable
     public DateTimeOffset ExpiresAt => new DateTimeOffset(Interlocked.Read(ref _lastUsedTicks), TimeSpan.Zero) + IdleTimeout;
 
     /// <summary>True when locked, or idle longer than the timeout.</summary>
-    public bool IsExpired => _closed || Clock.UtcNow >= ExpiresAt;
+    public bool IsExpired => _closed || _superseded || Clock.UtcNow >= ExpiresAt;
+
+    /// <summary>Records which wrapped copy of the metadata key this session opened (at unlock).</summary>
+    public VaultSession WithMetadataKeyCopy(byte[] wrappedNonce)
+    {
+        MetadataKeyCopy = wrappedNonce;
+        return this;
+    }
+
+    /// <summary>True when <paramref name="wrappedNonce"/> is the copy this session opened.</summary>
+    public bool HoldsMetadataKeyCopy(byte[] wrappedNonce) => wrappedNonce.AsSpan().SequenceEqual(MetadataKeyCopy);
+
+    /// <summary>
+    /// After this session rekeyed the vault: uses the new keys from now on. The old ones are zeroized
+    /// when the session ends, not now, because an operation on another thread may still hold them.
+    /// </summary>
+    public void ReplaceKeys(VaultKeys keys, byte[] wrappedNonce)
+    {
+        lock (_retiredKeys) _retiredKeys.Add(_keys);
+        _keys = keys;
+        MetadataKeyCopy = wrappedNonce;
+    }
+
+    /// <summary>Marks the session as outdated (the vault was rekeyed elsewhere): it counts as locked from now on.</summary>
+    public void Supersede() => _superseded = true;
 
     /// <summary>Runs <paramref name="work"/> with the keys held; refuses when locked or idle-expired.</summary>
     public T Use<T>(Func<VaultSession, T> work)
@@ -130,7 +165,12 @@ internal sealed class VaultSession : IDisposable
         {
             if (_closed) return;
             _closed = true;
-            Keys.Dispose();
+            _keys.Dispose();
+            lock (_retiredKeys)
+            {
+                foreach (var retired in _retiredKeys) retired.Dispose();
+                _retiredKeys.Clear();
+            }
             SigningKey.Dispose();
             _ecdhPrivate.Dispose();
             _senderKey?.Dispose();

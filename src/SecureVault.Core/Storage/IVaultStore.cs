@@ -77,6 +77,13 @@ public interface IVaultReader
     IReadOnlyList<GrantRecord> Grants(Guid? secretId = null, Guid? principalId = null);
     MfaRecord? Mfa(Guid principalId);
     LockoutPolicyRecord? LockoutPolicy();
+    IReadOnlyList<SealedSettingRecord> SealedSettings(int kind);
+    SealedSettingRecord? SealedSetting(Guid id);
+    /// <summary>The rekey links, oldest generation first.</summary>
+    IReadOnlyList<MetadataKeyLinkRecord> MetadataKeyLinks();
+    RekeyProgressRecord? RekeyProgress();
+    /// <summary>Up to <paramref name="limit"/> key ids greater than <paramref name="after"/>, in id order (a stable walk for a resumable rekey).</summary>
+    IReadOnlyList<Guid> SecretIdsAfter(Guid? after, int limit);
 }
 
 /// <summary>Reads and writes inside one write transaction.</summary>
@@ -112,4 +119,13 @@ public interface IVaultWriter : IVaultReader
     void SetLockoutPolicy(LockoutPolicyRecord policy);
     /// <summary>Closes a signing key's range: it may sign records before <paramref name="validUntilSeq"/> only.</summary>
     void CloseAuditSigner(long signerId, long validUntilSeq, byte[] mac);
+    void UpsertSealedSetting(SealedSettingRecord setting);
+    bool DeleteSealedSetting(Guid id);
+    void InsertMetadataKeyLink(MetadataKeyLinkRecord link);
+    /// <summary>Records a rekey's progress; null removes it (the rekey finished).</summary>
+    void SetRekeyProgress(RekeyProgressRecord? progress);
+    /// <summary>Replaces a principal's wrapped copy of the metadata key and its MAC (at a rekey).</summary>
+    void UpdatePrincipalMetadataKey(Guid principalId, long senderId, Crypto.SealedBox wrapped, byte[] mac);
+    void UpdateAuditSignerMac(long signerId, byte[] mac);
+    void UpdateHeaderMac(byte[] mac);
 }

@@ -7,16 +7,17 @@ namespace SecureVault.Storage;
 /// </summary>
 internal static class SqliteSchema
 {
-    public const int Version = 3;
+    public const int Version = 4;
 
     /// <summary>The whole current schema, for a new vault.</summary>
-    public const string Create = Version1 + AuditTables + AccessTables;
+    public const string Create = Version1 + AuditTables + AccessTables + RotationTables;
 
     /// <summary>What moves a vault from version N to N + 1, by N. Each step runs in one transaction.</summary>
     public static readonly IReadOnlyDictionary<int, string> Migrations = new Dictionary<int, string>
     {
         [1] = AuditTables,
         [2] = AccessTables,
+        [3] = RotationTables,
     };
 
     private const string Version1 = """
@@ -154,5 +155,35 @@ internal static class SqliteSchema
             lock_seconds INTEGER NOT NULL,
             max_lock_seconds INTEGER NOT NULL,
             updated_ms INTEGER NOT NULL);
+        """;
+
+    // Version 4: rotation. sealed_settings holds vault settings that must stay confidential and
+    // authentic (the default rotation policy, exemptions), each AES-GCM-sealed under the metadata
+    // cipher key with AAD binding the vault, the kind and the setting id. metadata_key_links holds,
+    // per rekey generation g, the previous metadata key sealed under the new one: whoever holds the
+    // current key reaches the older ones (audit target names and keyslot commitments made before a
+    // rekey), and nobody who holds only an old key learns a newer one. rekey_progress is the
+    // cursor of a rekey under way, so an interrupted rekey resumes where it stopped.
+    private const string RotationTables = """
+        CREATE TABLE sealed_settings (
+            setting_id BLOB PRIMARY KEY,
+            kind INTEGER NOT NULL,
+            nonce BLOB NOT NULL,
+            sealed BLOB NOT NULL,
+            tag BLOB NOT NULL,
+            updated_ms INTEGER NOT NULL);
+        CREATE INDEX sealed_settings_by_kind ON sealed_settings(kind);
+        CREATE TABLE metadata_key_links (
+            generation INTEGER PRIMARY KEY,
+            nonce BLOB NOT NULL,
+            sealed BLOB NOT NULL,
+            tag BLOB NOT NULL,
+            created_ms INTEGER NOT NULL);
+        CREATE TABLE rekey_progress (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            started_ms INTEGER NOT NULL,
+            started_by BLOB NOT NULL,
+            cursor BLOB,
+            done INTEGER NOT NULL);
         """;
 }

@@ -240,6 +240,43 @@ internal sealed class SqliteStoreConnection(SqliteConnection connection) : IVaul
         return reader.Read() ? new LockoutPolicyRecord(reader.GetInt32(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3)) : null;
     }
 
+    public IReadOnlyList<SealedSettingRecord> SealedSettings(int kind)
+    {
+        using var reader = Query("SELECT setting_id, kind, nonce, sealed, tag, updated_ms FROM sealed_settings WHERE kind = $p0 ORDER BY updated_ms, setting_id", kind);
+        var result = new List<SealedSettingRecord>();
+        while (reader.Read()) result.Add(SettingAt(reader));
+        return result;
+    }
+
+    public SealedSettingRecord? SealedSetting(Guid id)
+    {
+        using var reader = Query("SELECT setting_id, kind, nonce, sealed, tag, updated_ms FROM sealed_settings WHERE setting_id = $p0", id.ToByteArray());
+        return reader.Read() ? SettingAt(reader) : null;
+    }
+
+    private static SealedSettingRecord SettingAt(SqliteDataReader reader) =>
+        new(GuidAt(reader, 0, "setting id"), reader.GetInt32(1), Box(reader, 2), reader.GetInt64(5));
+
+    public IReadOnlyList<MetadataKeyLinkRecord> MetadataKeyLinks()
+    {
+        using var reader = Query("SELECT generation, nonce, sealed, tag, created_ms FROM metadata_key_links ORDER BY generation");
+        var result = new List<MetadataKeyLinkRecord>();
+        while (reader.Read()) result.Add(new MetadataKeyLinkRecord(reader.GetInt32(0), Box(reader, 1), reader.GetInt64(4)));
+        return result;
+    }
+
+    public RekeyProgressRecord? RekeyProgress()
+    {
+        using var reader = Query("SELECT started_ms, started_by, cursor, done FROM rekey_progress WHERE id = 1");
+        return reader.Read()
+            ? new RekeyProgressRecord(reader.GetInt64(0), GuidAt(reader, 1, "rekey principal"), reader.IsDBNull(2) ? null : GuidAt(reader, 2, "rekey cursor"), reader.GetInt32(3))
+            : null;
+    }
+
+    public IReadOnlyList<Guid> SecretIdsAfter(Guid? after, int limit) => after is { } cursor
+        ? Guids("SELECT secret_id FROM secrets WHERE secret_id > $p0 ORDER BY secret_id LIMIT $p1", "secret id", cursor.ToByteArray(), limit)
+        : Guids("SELECT secret_id FROM secrets ORDER BY secret_id LIMIT $p0", "secret id", limit);
+
     #endregion
 
     #region Writes
@@ -374,6 +411,41 @@ internal sealed class SqliteStoreConnection(SqliteConnection connection) : IVaul
 
     public void CloseAuditSigner(long signerId, long validUntilSeq, byte[] mac) =>
         Execute("UPDATE audit_signers SET valid_until_seq = $p1, signer_mac = $p2 WHERE signer_id = $p0", signerId, validUntilSeq, mac);
+
+    public void UpsertSealedSetting(SealedSettingRecord x) =>
+        Execute("""
+            INSERT INTO sealed_settings (setting_id, kind, nonce, sealed, tag, updated_ms) VALUES ($p0, $p1, $p2, $p3, $p4, $p5)
+            ON CONFLICT (setting_id) DO UPDATE SET kind = excluded.kind, nonce = excluded.nonce, sealed = excluded.sealed,
+                tag = excluded.tag, updated_ms = excluded.updated_ms
+            """, x.Id.ToByteArray(), x.Kind, x.Sealed.Nonce, x.Sealed.Ciphertext, x.Sealed.Tag, x.UpdatedMs);
+
+    public bool DeleteSealedSetting(Guid id) => Execute("DELETE FROM sealed_settings WHERE setting_id = $p0", id.ToByteArray()) > 0;
+
+    public void InsertMetadataKeyLink(MetadataKeyLinkRecord link) =>
+        Execute("INSERT INTO metadata_key_links (generation, nonce, sealed, tag, created_ms) VALUES ($p0, $p1, $p2, $p3, $p4)",
+            link.Generation, link.Sealed.Nonce, link.Sealed.Ciphertext, link.Sealed.Tag, link.CreatedMs);
+
+    public void SetRekeyProgress(RekeyProgressRecord? progress)
+    {
+        if (progress is null)
+        {
+            Execute("DELETE FROM rekey_progress WHERE id = 1");
+            return;
+        }
+        Execute("""
+            INSERT INTO rekey_progress (id, started_ms, started_by, cursor, done) VALUES (1, $p0, $p1, $p2, $p3)
+            ON CONFLICT (id) DO UPDATE SET started_ms = excluded.started_ms, started_by = excluded.started_by, cursor = excluded.cursor, done = excluded.done
+            """, progress.StartedMs, progress.StartedBy.ToByteArray(), progress.Cursor?.ToByteArray(), progress.Done);
+    }
+
+    public void UpdatePrincipalMetadataKey(Guid principalId, long senderId, SealedBox wrapped, byte[] mac) =>
+        Execute("UPDATE principals SET mk_sender = $p1, mk_nonce = $p2, mk_cipher = $p3, mk_tag = $p4, principal_mac = $p5 WHERE principal_id = $p0",
+            principalId.ToByteArray(), senderId, wrapped.Nonce, wrapped.Ciphertext, wrapped.Tag, mac);
+
+    public void UpdateAuditSignerMac(long signerId, byte[] mac) =>
+        Execute("UPDATE audit_signers SET signer_mac = $p1 WHERE signer_id = $p0", signerId, mac);
+
+    public void UpdateHeaderMac(byte[] mac) => Execute("UPDATE vault_header SET header_mac = $p0 WHERE id = 1", mac);
 
     #endregion
 

@@ -65,3 +65,20 @@ public sealed record MfaRecord(Guid PrincipalId, SealedBox Secret, bool Confirme
 
 /// <summary>The vault's lockout policy when an Admin has changed it.</summary>
 public sealed record LockoutPolicyRecord(int MaxFailures, long LockSeconds, long MaxLockSeconds, long UpdatedMs);
+
+/// <summary>A vault setting sealed under the metadata cipher key (see SqliteSchema version 4). Kinds: <see cref="SealedSettingKinds"/>.</summary>
+public sealed record SealedSettingRecord(Guid Id, int Kind, SealedBox Sealed, long UpdatedMs);
+
+/// <summary>The kinds of sealed settings. Stored as these numbers; they never change meaning.</summary>
+public static class SealedSettingKinds
+{
+    public const int RotationPolicy = 1;
+    public const int RotationExemption = 2;
+}
+
+/// <summary>Rekey generation <paramref name="Generation"/>: the previous metadata key sealed under this generation's key.</summary>
+public sealed record MetadataKeyLinkRecord(int Generation, SealedBox Sealed, long CreatedMs);
+
+/// <summary>A rekey under way: when and by whom it started, the last key whose data key was rotated, and how many are done.</summary>
+public sealed record RekeyProgressRecord(long StartedMs, Guid StartedBy, Guid? Cursor, int Done);
+

@@ -30,6 +30,10 @@ internal sealed class KeyMetadata
     [JsonPropertyName("keycheck")] public byte[] DataKeyCheck { get; set; } = [];
     /// <summary>Set when access was revoked: the data key is rotated at the key's next write.</summary>
     [JsonPropertyName("rotate")] public bool? RotatePending { get; set; }
+    /// <summary>Who wrote each kept version and when (versions written before issue 6 have no entry).</summary>
+    [JsonPropertyName("history")] public KeyVersionEntry[]? History { get; set; }
+    /// <summary>The key's own rotation policy values; what is null follows the vault's default.</summary>
+    [JsonPropertyName("policy")] public KeyPolicyOverride? Policy { get; set; }
     [JsonPropertyName("created")] public long CreatedMs { get; set; }
     [JsonPropertyName("updated")] public long UpdatedMs { get; set; }
 
@@ -71,6 +75,25 @@ internal sealed class KeyMetadata
     }
 
     private static byte[] Aad(Guid vaultId, Guid secretId) => Aead.Context(Label, vaultId, secretId);
+}
+
+/// <summary>One kept version: its number, when it was written and by which principal.</summary>
+internal sealed class KeyVersionEntry
+{
+    [JsonPropertyName("v")] public int Version { get; set; }
+    [JsonPropertyName("at")] public long WrittenMs { get; set; }
+    [JsonPropertyName("by")] public Guid WrittenBy { get; set; }
+}
+
+/// <summary>A key's own rotation policy values (milliseconds); null: the vault default applies.</summary>
+internal sealed class KeyPolicyOverride
+{
+    [JsonPropertyName("maxAge")] public long? MaxAgeMs { get; set; }
+    [JsonPropertyName("warning")] public long? WarningMs { get; set; }
+    [JsonPropertyName("grace")] public long? GraceMs { get; set; }
+    [JsonPropertyName("keep")] public int? VersionsKept { get; set; }
+
+    public bool IsEmpty => MaxAgeMs is null && WarningMs is null && GraceMs is null && VersionsKept is null;
 }
 
 /// <summary>Compile-time JSON for metadata: no reflection per key, which matters when listing 100k keys.</summary>
