@@ -30,14 +30,26 @@ public sealed partial class VaultEngine
     {
         var me = reader.FindPrincipal(session.PrincipalId);
         if (me is null || me.Disabled) throw new VaultPrincipalDisabledException(session.PrincipalName) { Target = session.PrincipalName };
-        if (!session.HoldsMetadataKeyCopy(me.WrappedMetadataKey.Nonce))
-        {
-            // Another session rekeyed the vault: this session's metadata key is the old one.
-            session.Supersede();
-            throw new VaultLockedException(session.VaultPath, "it was rekeyed by another session since it was unlocked here") { Target = session.VaultPath };
-        }
+        ThrowIfSuperseded(session, me);
         CheckPrincipalMac(session.Keys, me);
         return me;
+    }
+
+    /// <summary>
+    /// Refuses a session whose metadata key is outdated because another session rekeyed the vault
+    /// (the principal's row holds a newer wrapped copy): it counts as locked from now on.
+    /// </summary>
+    private static void ThrowIfSuperseded(VaultSession session, PrincipalRecord me)
+    {
+        if (session.HoldsMetadataKeyCopy(me.WrappedMetadataKey.Nonce)) return;
+        session.Supersede();
+        throw new VaultLockedException(session.VaultPath, "it was rekeyed by another session since it was unlocked here") { Target = session.VaultPath };
+    }
+
+    /// <summary>Checked first in every audited operation, before a lookup by name could fail for the wrong reason.</summary>
+    private static void ThrowIfSuperseded(IVaultReader reader, VaultSession session)
+    {
+        if (reader.FindPrincipal(session.PrincipalId) is { } me) ThrowIfSuperseded(session, me);
     }
 
     /// <summary>Refuses unless the acting principal's role holds <paramref name="permission"/>; returns the role.</summary>

@@ -36,6 +36,7 @@ public sealed partial class VaultEngine
                 T value;
                 try
                 {
+                    ThrowIfSuperseded(w, session);
                     value = work(w, facts);
                 }
                 catch
@@ -74,7 +75,11 @@ public sealed partial class VaultEngine
         T result;
         try
         {
-            result = _store.Read(r => work(r, facts));
+            result = _store.Read(r =>
+            {
+                ThrowIfSuperseded(r, session);
+                return work(r, facts);
+            });
         }
         catch (VaultException e) when (IsAuditedRefusal(e))
         {
