@@ -68,23 +68,32 @@ public sealed partial class VaultEngine
     private void RequireOnKey(IVaultReader reader, VaultSession session, SecretRecord key, KeyMetadata metadata, KeyPermissions needed, AuditFacts facts)
     {
         var role = (Role)Acting(reader, session).Role;
-        var granted = KeyPermissions.None;
+        var granted = GrantedOnKey(reader, session, role, key.Id, out var expired);
         string? why = null;
-        if (role != Role.Admin && reader.FindGrant(key.Id, session.PrincipalId) is { } grant)
+        if (expired != null)
         {
-            CheckGrantMac(session.Keys, grant);
-            if (IsExpired(grant))
-            {
-                why = $"the grant on key '{metadata.Name}' expired at {AuditEntry.FormatTime(grant.ExpiresMs!.Value)}";
-                facts.OnRefusal = w => RemoveGrant(w, session, key.Id, grant.PrincipalId);
-            }
-            else granted = (KeyPermissions)grant.Permissions;
+            why = $"the grant on key '{metadata.Name}' expired at {AuditEntry.FormatTime(expired.ExpiresMs!.Value)}";
+            facts.OnRefusal = w => RemoveGrant(w, session, key.Id, expired.PrincipalId);
         }
         var held = Permissions.OnKey(role, metadata.Owner == session.PrincipalId, granted);
         var missing = needed & ~held;
         if (missing == KeyPermissions.None) return;
         var first = Enum.GetValues<KeyPermissions>().First(p => p != KeyPermissions.None && missing.HasFlag(p));
         throw new VaultAccessDeniedException(Permissions.NameOf(first), session.PrincipalName, why ?? $"on key '{metadata.Name}'") { Target = metadata.Name };
+    }
+
+    /// <summary>
+    /// What an unexpired grant gives the acting principal on one key (None for an Admin, who needs
+    /// none). An expired grant gives nothing and comes back in <paramref name="expired"/>.
+    /// </summary>
+    private KeyPermissions GrantedOnKey(IVaultReader reader, VaultSession session, Role role, Guid keyId, out GrantRecord? expired)
+    {
+        expired = null;
+        if (role == Role.Admin || reader.FindGrant(keyId, session.PrincipalId) is not { } grant) return KeyPermissions.None;
+        CheckGrantMac(session.Keys, grant);
+        if (!IsExpired(grant)) return (KeyPermissions)grant.Permissions;
+        expired = grant;
+        return KeyPermissions.None;
     }
 
     private bool IsExpired(GrantRecord grant) => grant.ExpiresMs is { } expires && expires <= NowMs();

@@ -87,7 +87,7 @@ public sealed partial class VaultEngine
                     throw new VaultInvalidInputException($"Key '{metadata.Name}': {e.Message}") { Target = metadata.Name };
                 }
                 metadata.Policy = own.IsEmpty ? null : own;
-                metadata.UpdatedMs = NowMs();
+                metadata.Touch(NowMs());
                 w.UpsertSecret(key with { Metadata = metadata.Seal(session.Keys.MetadataCipherKey, session.VaultId, key.Id) });
                 // Fewer versions kept takes effect now, not at the next write.
                 if (metadata.Versions.Length > effective.VersionsKept) KeepVersions(w, session, key, metadata, effective.VersionsKept);
@@ -177,7 +177,7 @@ public sealed partial class VaultEngine
                 stored.KeyName = metadata.Name;
             }
             var id = Guid.NewGuid();
-            facts.Detail = $"exemption {id:D} " + (byService ? $"service '{stored.Service}'" : "key") + $" until {AuditEntry.FormatTime(stored.UntilMs)}";
+            facts.Detail = $"exemption {id:D} " + (byService ? $"service '{stored.Service}'" : "key") + $" until {AuditEntry.FormatTime(stored.UntilMs)}, reason: {stored.Reason}";
             w.UpsertSealedSetting(RotationSettings.SealExemption(session.Keys, session.VaultId, id, stored, NowMs()));
             return ToExemption(w, id, stored);
         }));
@@ -391,6 +391,7 @@ public sealed partial class VaultEngine
         ArgumentNullException.ThrowIfNull(produce);
         // Chosen up front (and audited as one status read), so a bad pattern fails before anything runs.
         var selected = GetRotationStatus(name, state: null, dueOnly, cancellation);
+        var rotatable = WithSession(session => _store.Read(r => RotatableBy(r, session, selected)));
         return Run();
 
         IEnumerable<VaultRotationResult> Run()
@@ -400,10 +401,27 @@ public sealed partial class VaultEngine
                 cancellation.ThrowIfCancellationRequested();
                 var status = selected[i];
                 progress?.Invoke(new RotationProgressInfo(i, selected.Count, "Rotating keys", status.Name));
-                yield return RotateOne(status, produce, confirm);
+                // A job holding grants on some keys runs over all of them: the others are not its to
+                // rotate, which is no failure (and raises no access-denied alert per key).
+                yield return rotatable.Contains(status.Id) ? RotateOne(status, produce, confirm)
+                    : Result(status, RotationOutcome.Skipped, null, "no read and rotate permission on this key", null);
             }
             progress?.Invoke(new RotationProgressInfo(selected.Count, selected.Count, "Rotating keys", null));
         }
+    }
+
+    /// <summary>The keys among <paramref name="selected"/> the acting principal may read and rotate now.</summary>
+    private HashSet<Guid> RotatableBy(IVaultReader reader, VaultSession session, IReadOnlyList<VaultRotationStatus> selected)
+    {
+        var role = (Identity.Role)Acting(reader, session).Role;
+        var result = new HashSet<Guid>();
+        foreach (var status in selected)
+        {
+            if (reader.FindSecret(status.Id) is not { } key) continue;
+            var held = Permissions.OnKey(role, OpenMetadata(session, key).Owner == session.PrincipalId, GrantedOnKey(reader, session, role, key.Id, out _));
+            if ((held & (KeyPermissions.Read | KeyPermissions.Rotate)) == (KeyPermissions.Read | KeyPermissions.Rotate)) result.Add(key.Id);
+        }
+        return result;
     }
 
     private VaultRotationResult RotateOne(VaultRotationStatus status, Func<string, SecretValue, SecretValue?> produce, Func<VaultRotationStatus, bool>? confirm)
@@ -462,7 +480,7 @@ public sealed partial class VaultEngine
                     Version = version,
                     // The row's time is not authenticated; the sealed history is, when it has the version.
                     Created = DateTime.UnixEpoch.AddMilliseconds(entry?.WrittenMs ?? rows.GetValueOrDefault(version)?.CreatedMs ?? metadata.CreatedMs),
-                    CreatedBy = entry is null ? null : NameOf(r, entry.WrittenBy),
+                    CreatedBy = entry is null || entry.WrittenBy == Guid.Empty ? null : NameOf(r, entry.WrittenBy),
                     IsCurrent = version == metadata.Version,
                     ReadableUntil = replacedMs is { } ms ? DateTime.UnixEpoch.AddMilliseconds(ms) + policy.Grace : null,
                     Vault = Vault,

@@ -603,7 +603,7 @@ public sealed partial class VaultEngine
             RequireOnKey(w, session, record, metadata, KeyPermissions.Write, facts);
             AuditCrossCheck.CheckKeyRow(w, record, name);
             change.ApplyTo(metadata);
-            metadata.UpdatedMs = NowMs();
+            metadata.Touch(NowMs());
             w.UpsertSecret(record with { Metadata = metadata.Seal(session.Keys.MetadataCipherKey, session.VaultId, record.Id) });
             return ToInfo(metadata, record.Id);
         }));

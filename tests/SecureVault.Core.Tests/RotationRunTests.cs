@@ -170,18 +170,37 @@ public sealed class RotationRunTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public void A_key_the_caller_may_not_rotate_fails_with_AccessDenied_and_the_run_goes_on()
+    public void A_key_the_caller_may_not_rotate_is_skipped_without_an_attempt_and_the_run_goes_on()
     {
         _v.Write("owner-key", "1");
         Engine.NewPrincipal("bob", Role.User, RotationVault.BobPassword);
         Engine.GrantAccess("owner-key", "bob", KeyPermissions.Read);
         var engine = _v.As("bob", RotationVault.BobPassword);
         Secrets.WriteText(engine, "bob-key", "2");
+        var called = new List<string>();
 
-        var results = engine.RotateKeys(null, dueOnly: false, Renewed).ToList();
+        var results = engine.RotateKeys(null, dueOnly: false, (name, value) => { called.Add(name); return Renewed(name, value); }).ToList();
 
-        Assert.Equal([("bob-key", RotationOutcome.Rotated), ("owner-key", RotationOutcome.Failed)], results.Select(r => (r.Name, r.Outcome)));
-        Assert.Equal("rotate", Assert.IsType<VaultAccessDeniedException>(results[1].Error).Permission);
+        Assert.Equal([("bob-key", RotationOutcome.Rotated), ("owner-key", RotationOutcome.Skipped)], results.Select(r => (r.Name, r.Outcome)));
+        Assert.Contains("permission", results[1].Reason);
+        Assert.Equal(["bob-key"], called);
+        // Not an attempt: no rotate record and no access-denied alert for the key it may only read.
+        Assert.DoesNotContain(engine.GetKeyHistory("owner-key"), v => v.Version > 1);
+        var owner = _v.AsOwner();
+        Assert.DoesNotContain(owner.GetAuditLog(new AuditFilter { Action = "rotate" }), r => r.Name == "owner-key");
+    }
+
+    [Fact]
+    public void A_grant_of_rotate_and_read_lets_a_principal_rotate_the_key_in_a_run()
+    {
+        _v.Write("owner-key", "1");
+        Engine.NewPrincipal("bob", Role.User, RotationVault.BobPassword);
+        Engine.GrantAccess("owner-key", "bob", KeyPermissions.Read | KeyPermissions.Rotate);
+        var engine = _v.As("bob", RotationVault.BobPassword);
+
+        var result = Assert.Single(engine.RotateKeys("owner-key", dueOnly: false, Renewed));
+
+        Assert.Equal((RotationOutcome.Rotated, 2), (result.Outcome, result.NewVersion));
     }
 
     [Fact]

@@ -37,6 +37,18 @@ internal sealed class KeyMetadata
     [JsonPropertyName("created")] public long CreatedMs { get; set; }
     [JsonPropertyName("updated")] public long UpdatedMs { get; set; }
 
+    /// <summary>
+    /// Records a change of metadata only (not a new version). A key written before its history was
+    /// kept first gets an entry for its current version at its last update, so that its rotation
+    /// clock, which falls back to that time, does not restart with this change.
+    /// </summary>
+    public void Touch(long nowMs)
+    {
+        if (History?.Any(e => e.Version == Version) != true)
+            History = (History ?? []).Append(new KeyVersionEntry { Version = Version, WrittenMs = UpdatedMs, WrittenBy = Guid.Empty }).ToArray();
+        UpdatedMs = nowMs;
+    }
+
     public SealedBox Seal(ReadOnlySpan<byte> key, Guid vaultId, Guid secretId)
     {
         var json = JsonSerializer.SerializeToUtf8Bytes(this, KeyMetadataJson.Default.KeyMetadata);
@@ -82,6 +94,7 @@ internal sealed class KeyVersionEntry
 {
     [JsonPropertyName("v")] public int Version { get; set; }
     [JsonPropertyName("at")] public long WrittenMs { get; set; }
+    /// <summary>The writer, or Guid.Empty when unknown (a version written before history was kept).</summary>
     [JsonPropertyName("by")] public Guid WrittenBy { get; set; }
 }
 
