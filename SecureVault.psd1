@@ -48,6 +48,17 @@
         'Disable-VaultMfa'
         'Add-VaultKeyslot'
         'Remove-VaultKeyslot'
+        'Get-VaultRotationPolicy'
+        'Set-VaultRotationPolicy'
+        'Add-VaultRotationExemption'
+        'Get-VaultRotationExemption'
+        'Remove-VaultRotationExemption'
+        'Get-VaultRotationStatus'
+        'Update-VaultKey'
+        'Invoke-VaultRotation'
+        'Get-VaultKeyHistory'
+        'Restore-VaultKey'
+        'Update-VaultEncryptionKey'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

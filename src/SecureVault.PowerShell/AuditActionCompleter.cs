@@ -14,6 +14,7 @@ public sealed class AuditActionCompleter : IArgumentCompleter
         "verify", "export-head", "read-audit", "policy", "prune",
         "principal-add", "principal-set", "principal-remove", "principal-list", "keyslot-add", "keyslot-remove",
         "mfa-enable", "mfa-confirm", "mfa-disable", "lockout-clear", "lockout-policy", "grant", "revoke", "access-list",
+        "rotate", "restore", "history", "rotation-read", "rotation-policy", "exemption-add", "exemption-remove", "rekey",
     ];
 
     /// <summary>The action names that start with what was typed.</summary>

@@ -26,11 +26,13 @@ internal static class VaultErrors
         VaultLockedException => ErrorCategory.ResourceUnavailable,
         VaultNotFoundException or VaultKeyNotFoundException or VaultKeyVersionNotFoundException or VaultPrincipalNotFoundException => ErrorCategory.ObjectNotFound,
         VaultAlreadyExistsException or VaultPrincipalExistsException => ErrorCategory.ResourceExists,
-        VaultAccessDeniedException or VaultKeyBlockedException or VaultPrincipalDisabledException => ErrorCategory.PermissionDenied,
+        VaultAccessDeniedException or VaultKeyExpiredException or VaultKeyVersionRetiredException or VaultPrincipalDisabledException => ErrorCategory.PermissionDenied,
         VaultAuthenticationException or VaultPrincipalLockedOutException or VaultMfaRequiredException => ErrorCategory.AuthenticationError,
         VaultIntegrityException => ErrorCategory.SecurityError,
         VaultConcurrencyException => ErrorCategory.ResourceBusy,
         VaultInvalidInputException => ErrorCategory.InvalidArgument,
+        // The -ScriptBlock (or other producer) of a rotated value failed or returned nothing usable.
+        VaultRotationFailedException => ErrorCategory.InvalidResult,
         _ => ErrorCategory.WriteError,
     };
 }

@@ -8,12 +8,14 @@ public sealed class ModuleLoadingTests(ModuleFixture fixture)
 {
     private static readonly string[] ExpectedCmdlets =
     [
-        "Add-VaultKeyslot", "Disable-VaultMfa", "Enable-VaultMfa", "Export-VaultAuditHead", "Export-VaultAuditLog", "Get-VaultAccess", "Get-VaultAlert", "Get-VaultAuditLog", "Get-VaultAuditPolicy",
-        "Get-VaultKey", "Get-VaultKeyInfo", "Get-VaultLockoutPolicy", "Get-VaultPrincipal", "Get-VaultRole", "Get-VaultStatus",
-        "Grant-VaultAccess", "Import-VaultSecret", "Lock-Vault", "New-Vault", "New-VaultPrincipal",
-        "Remove-VaultAuditRecord", "Remove-VaultKey", "Remove-VaultKeyslot", "Remove-VaultPrincipal", "Revoke-VaultAccess", "Set-VaultAuditPolicy",
-        "Set-VaultKey", "Set-VaultLockoutPolicy", "Set-VaultPassword", "Set-VaultPrincipal", "Test-VaultAuditChain", "Unlock-Vault",
-        "Unlock-VaultPrincipal",
+        "Add-VaultKeyslot", "Add-VaultRotationExemption", "Disable-VaultMfa", "Enable-VaultMfa", "Export-VaultAuditHead", "Export-VaultAuditLog",
+        "Get-VaultAccess", "Get-VaultAlert", "Get-VaultAuditLog", "Get-VaultAuditPolicy", "Get-VaultKey", "Get-VaultKeyHistory", "Get-VaultKeyInfo",
+        "Get-VaultLockoutPolicy", "Get-VaultPrincipal", "Get-VaultRole", "Get-VaultRotationExemption", "Get-VaultRotationPolicy",
+        "Get-VaultRotationStatus", "Get-VaultStatus", "Grant-VaultAccess", "Import-VaultSecret", "Invoke-VaultRotation", "Lock-Vault", "New-Vault",
+        "New-VaultPrincipal", "Remove-VaultAuditRecord", "Remove-VaultKey", "Remove-VaultKeyslot", "Remove-VaultPrincipal",
+        "Remove-VaultRotationExemption", "Restore-VaultKey", "Revoke-VaultAccess", "Set-VaultAuditPolicy", "Set-VaultKey", "Set-VaultLockoutPolicy",
+        "Set-VaultPassword", "Set-VaultPrincipal", "Set-VaultRotationPolicy", "Test-VaultAuditChain", "Unlock-Vault", "Unlock-VaultPrincipal",
+        "Update-VaultEncryptionKey", "Update-VaultKey",
     ];
 
     [Fact]

@@ -6,7 +6,8 @@ namespace SecureVault.PowerShell.Commands;
 
 /// <summary>
 /// Reads a key's value. Text comes back as SecureString unless -AsPlainText; byte[], PSCredential
-/// and Hashtable values come back as stored.
+/// and Hashtable values come back as stored. A key due for rotation (Warning, Overdue) is read with
+/// a warning; a Blocked one is refused (KeyExpired).
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "VaultKey")]
 [OutputType(typeof(SecureString), typeof(string), typeof(byte[]), typeof(PSCredential), typeof(Hashtable))]
@@ -42,7 +43,8 @@ public sealed class GetVaultKeyCommand : VaultCommandBase
         }
         Invoke(engine =>
         {
-            using var value = engine.GetKey(Name, Version);
+            // The engine calls warn on this (the pipeline) thread, before it returns the value.
+            using var value = engine.GetKey(Name, Version, WriteWarning);
             WriteObject(SecretConverter.ToPowerShell(value, AsPlainText), enumerateCollection: false);
         }, Name);
     }

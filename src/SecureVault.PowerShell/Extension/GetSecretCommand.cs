@@ -5,7 +5,8 @@ namespace SecureVault.PowerShell.Extension;
 /// <summary>
 /// SecretManagement's Get-Secret: writes the value unenumerated, or nothing when the key does not
 /// exist. Text comes back as SecureString; SecretManagement turns it into a string only when the
-/// user asks with -AsPlainText.
+/// user asks with -AsPlainText. A key due for rotation is read with a warning (Write-Warning); a
+/// Blocked one is an error (KeyExpired).
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "Secret")]
 public sealed class GetSecretCommand : SecretVaultCommandBase
@@ -20,7 +21,7 @@ public sealed class GetSecretCommand : SecretVaultCommandBase
         {
             try
             {
-                using var value = engine.GetKey(Name);
+                using var value = engine.GetKey(Name, warn: WriteWarning);
                 WriteObject(SecretConverter.ToPowerShell(value, asPlainText: false), enumerateCollection: false);
             }
             catch (VaultKeyNotFoundException)
