@@ -3,6 +3,7 @@ using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using SecureVault.Cli.Commands;
 using SecureVault.Cli.Commands.Audit;
+using SecureVault.Cli.Commands.Rotation;
 
 namespace SecureVault.Cli;
 
@@ -38,10 +39,14 @@ internal static class CliApplication
         [
             new InitCommand(common), new SetCommand(common), new GetCommand(common), new ListCommand(common),
             new RemoveCommand(common), new StatusCommand(common), new PasswdCommand(common),
+            new RotateCommand(common), new HistoryCommand(common), new RestoreCommand(common), new RekeyCommand(common),
         ];
         foreach (var command in commands) root.Add(command.Build());
         root.Add(new CommandGroup("audit", "The audit trail: verify the chain, export its head, read the log and the alerts.",
             new AuditVerifyCommand(common), new AuditHeadCommand(common), new AuditLogCommand(common), new AuditAlertsCommand(common)).Build());
+        root.Add(new CommandGroup("rotation", "Rotation policies, key status against them, and exemptions.",
+            new RotationStatusCommand(common), new RotationPolicyCommand(common), new RotationExemptCommand(common),
+            new RotationExemptionsCommand(common), new RotationUnexemptCommand(common)).Build());
         return root;
     }
 

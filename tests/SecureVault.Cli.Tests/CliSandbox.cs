@@ -41,6 +41,9 @@ public sealed class CliSandbox : IDisposable
     public Task<CliResult> Run(byte[] stdin, params string[] arguments) =>
         CliTool.RunAsync(Environment, stdin, [.. arguments, "--vault", VaultPath]);
 
+    /// <summary>Starts the tool on this sandbox's vault and leaves it running (see <see cref="CliTool.Start"/>).</summary>
+    public System.Diagnostics.Process Start(params string[] arguments) => CliTool.Start(Environment, [.. arguments, "--vault", VaultPath]);
+
     /// <summary>Runs the tool with UTF-8 text on stdin.</summary>
     public Task<CliResult> Run(string stdin, params string[] arguments) => Run(Encoding.UTF8.GetBytes(stdin), arguments);
 

@@ -45,10 +45,10 @@ public static class CliTool
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
     /// <summary>
-    /// Runs the tool with <paramref name="arguments"/>. Entries of <paramref name="environment"/>
-    /// with a null value are removed from the inherited environment.
+    /// Starts the tool with stdin, stdout and stderr redirected, for a test that watches it while it
+    /// runs (and may stop it); the caller owns the process. Environment entries as in <see cref="RunAsync"/>.
     /// </summary>
-    public static async Task<CliResult> RunAsync(IReadOnlyDictionary<string, string?> environment, byte[] stdin, IEnumerable<string> arguments)
+    public static Process Start(IReadOnlyDictionary<string, string?> environment, IEnumerable<string> arguments)
     {
         var start = new ProcessStartInfo(DotnetHost)
         {
@@ -64,8 +64,16 @@ public static class CliTool
             if (value is null) start.Environment.Remove(name);
             else start.Environment[name] = value;
         }
+        return Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
+    }
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
+    /// <summary>
+    /// Runs the tool with <paramref name="arguments"/>. Entries of <paramref name="environment"/>
+    /// with a null value are removed from the inherited environment.
+    /// </summary>
+    public static async Task<CliResult> RunAsync(IReadOnlyDictionary<string, string?> environment, byte[] stdin, IEnumerable<string> arguments)
+    {
+        using var process = Start(environment, arguments);
         var stdout = new MemoryStream();
         var readOut = process.StandardOutput.BaseStream.CopyToAsync(stdout);
         var readErr = process.StandardError.ReadToEndAsync();

@@ -6,6 +6,9 @@ public static class ExitCode
     public const int Usage = 1;
     public const int NotFound = 2;
     public const int Authentication = 3;
+    public const int AccessDenied = 4;
     public const int InvalidInput = 6;
     public const int AuditInvalid = 9;
+    public const int RotationFailed = 10;
+    public const int Interrupted = 130;
 }

@@ -8,7 +8,9 @@ namespace SecureVault.Cli.Commands;
 /// <c>securevault get</c>: writes a key's value to stdout. Text goes out as UTF-8 plus a newline
 /// (unless <c>--no-newline</c>), byte arrays exactly as stored. Credential and hashtable values
 /// are refused (exit code 6): they have structure that only PowerShell can return faithfully,
-/// and flattening a credential to lines would invent a format scripts could misread.
+/// and flattening a credential to lines would invent a format scripts could misread. A key due
+/// for rotation (warning period or grace) is read and warned about on stderr; one past its grace
+/// is refused (exit code 4).
 /// </summary>
 internal sealed class GetCommand(CommonOptions common) : CliCommand(common)
 {
@@ -25,7 +27,7 @@ internal sealed class GetCommand(CommonOptions common) : CliCommand(common)
         bool newline = !parse.GetValue(_noNewline);
         return Common.Unlocked(parse, engine =>
         {
-            using var value = engine.GetKey(name, version);
+            using var value = engine.GetKey(name, version, warn: warning => ErrorReporter.Warn(ErrorReporter.RotationWarning(name, warning)));
             switch (value)
             {
                 case SecretText text:

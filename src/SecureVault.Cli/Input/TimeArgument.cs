@@ -33,6 +33,17 @@ internal static partial class TimeArgument
         throw new CliUsageException($"{option} takes a date and time (2025-01-02, 2025-01-02T10:00:00Z) or an age (90m, 24h, 7d); '{text}' is neither.");
     }
 
+    /// <summary>
+    /// A date and time only (no age form), as UTC: for a moment in the future such as an
+    /// exemption's end, where "7d" would be ambiguous (the other options read it as "7 days ago").
+    /// </summary>
+    public static DateTime ParseDate(string text, string option)
+    {
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeLocal | DateTimeStyles.AllowWhiteSpaces, out var time))
+            return time.UtcDateTime;
+        throw new CliUsageException($"{option} takes a date and time (2025-01-02, 2025-01-02T10:00:00Z; local time unless Z or an offset); '{text}' is not one.");
+    }
+
     [GeneratedRegex("^([0-9]{1,12})([smhd])$")]
     private static partial Regex Age();
 }
