@@ -1,3 +1,4 @@
+using SecureVault.Rotation;
 using SecureVault.Storage;
 
 namespace SecureVault.Cli;
@@ -48,18 +49,10 @@ internal static class ErrorReporter
     /// <summary>Writes a warning line to stderr (the command goes on).</summary>
     public static void Warn(string message) => Console.Error.WriteLine("securevault: warning: " + message.ReplaceLineEndings(" "));
 
-    /// <summary>
-    /// The warning a read of a key due for rotation gives, with its advice in CLI terms: the
-    /// engine's facts (due date, when reads become blocked) up to its "Rotate it ..." sentence,
-    /// which names the cmdlets. A warning worded otherwise is passed on whole.
-    /// </summary>
-    public static string RotationWarning(string key, string engineWarning)
-    {
-        int advice = engineWarning.IndexOf(" Rotate it", StringComparison.Ordinal);
-        if (advice < 0) return engineWarning;
-        return engineWarning[..advice] + $" Rotate it with 'securevault rotate {key}' (or a scheduled 'securevault rotate --due --command ...'), " +
-            $"or exempt it with 'securevault rotation exempt --key {key} --reason ... --until ...'.";
-    }
+    /// <summary>The warning a read of a key due for rotation gives, with its advice in CLI terms.</summary>
+    public static string RotationWarning(VaultRotationWarning warning) =>
+        warning.Message + $" Rotate it with 'securevault rotate {warning.Name}' (or a scheduled 'securevault rotate --due --command ...'), " +
+        $"or exempt it with 'securevault rotation exempt --key {warning.Name} --reason ... --until ...'.";
 
     /// <summary>
     /// The engine's messages name the PowerShell cmdlets; where the next step differs on the
@@ -77,9 +70,9 @@ internal static class ErrorReporter
         VaultKeyExpiredException expired when e.Target != null =>
             $"key '{e.Target}' has expired: it was due for rotation on {expired.Due.UtcDateTime:u} and reads are blocked since {expired.BlockedSince.UtcDateTime:u}. " +
             $"Rotate it with 'securevault rotate {e.Target}', or exempt it with 'securevault rotation exempt --key {e.Target} --reason ... --until ...'.",
-        VaultKeyVersionRetiredException when e.Target != null =>
-            $"that version of key '{e.Target}' was replaced longer ago than the key's grace period. Read the current version, or make the old one " +
-            $"current again with 'securevault restore {e.Target} --version N' ('securevault history {e.Target}' lists the versions).",
+        VaultKeyVersionRetiredException retired when e.Target != null =>
+            $"version {retired.Version} of key '{e.Target}' was replaced and its grace period ended at {retired.ReadableUntil.UtcDateTime:u}. Read the current version, or make it " +
+            $"current again with 'securevault restore {e.Target} --version {retired.Version}' ('securevault history {e.Target}' lists the versions).",
         _ => e.Message,
     };
 }

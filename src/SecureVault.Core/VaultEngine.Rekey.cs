@@ -62,7 +62,7 @@ public sealed partial class VaultEngine
         while (true)
         {
             cancellation.ThrowIfCancellationRequested();
-            var (count, done) = AuditedWrite(session, AuditAction.Rekey, (w, facts) =>
+            var (count, done, more) = AuditedWrite(session, AuditAction.Rekey, (w, facts) =>
             {
                 Require(w, session, Permissions.Rekey);
                 var state = w.RekeyProgress() ?? throw new VaultConcurrencyException(Vault);
@@ -76,11 +76,12 @@ public sealed partial class VaultEngine
                 w.SetRekeyProgress(state with { Cursor = ids.Count > 0 ? ids[^1] : state.Cursor, Done = doneNow });
                 facts.Count = ids.Count;
                 facts.Detail = $"data keys rotated: {doneNow}";
-                return (ids.Count, doneNow);
+                // Looked ahead here, so a key count that is a multiple of the batch size needs no empty batch.
+                return (ids.Count, doneNow, ids.Count == batchSize && w.SecretIdsAfter(ids[^1], 1).Count > 0);
             });
             rotated += count;
             progress?.Invoke(new RotationProgressInfo(done, Math.Max(total, done), "Rotating data keys", null));
-            if (count < batchSize) return rotated;
+            if (!more) return rotated;
         }
     }
 
@@ -158,6 +159,8 @@ public sealed partial class VaultEngine
             });
             session.ReplaceKeys(newKeys, result.ownCopy);
             AfterCommit(facts);
+            // The old wrapped metadata keys must not linger in the journal (best effort, as after a password change).
+            _store.Checkpoint();
             return (result.generation, result.records);
         }
         catch (VaultException e) when (IsAuditedRefusal(e))

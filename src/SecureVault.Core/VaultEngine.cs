@@ -178,12 +178,13 @@ public sealed partial class VaultEngine
         var lockoutKey = LockoutKey(header.VaultId, name, record);
         SecureBuffer? scalars = null;
         VaultSession? session;
+        KeyslotRecord? renewed = null;
         try
         {
             // The lookup column is not covered by the principal MAC; the MAC-covered name must agree with it.
             if (record != null && principal != null && PrincipalNames.Normalize(record.Name) != PrincipalNames.Normalize(principal))
                 throw new VaultIntegrityException($"the principal row found for '{principal}' carries another name");
-            scalars = Authenticate(header, record, keyslots, anyKeyslot, credential, name, lockoutKey, out _);
+            scalars = Authenticate(header, record, keyslots, anyKeyslot, credential, name, lockoutKey, out var opened);
             session = OpenSession(header, record, scalars, timeout);
             try
             {
@@ -191,6 +192,8 @@ public sealed partial class VaultEngine
                 if (record.Disabled) throw new VaultPrincipalDisabledException(name) { Target = name };
                 // A certificate is itself the second factor (something held); the one-time code guards password-only unlocks.
                 if (certificate is null) CheckSecondFactor(header, record, scalars, totp, name);
+                if (!CommitsTo(session.Keys, header.VaultId, record.Id, scalars.ReadOnlySpan[ScalarsSize..]))
+                    renewed = RenewKeyslotCommitment(header.VaultId, record.Id, opened, credential, scalars, session.Keys);
             }
             catch
             {
@@ -215,6 +218,15 @@ public sealed partial class VaultEngine
             {
                 AuditTrail.EnsureSigner(w, header.VaultId, session.Keys, session.PrincipalId, record.EcdsaPublic);
                 ClearLockout(w, record.Id);
+                if (renewed != null)
+                {
+                    w.UpsertKeyslot(renewed);
+                    AppendRecord(w, session, new AuditFacts(AuditAction.KeyslotRenew)
+                    {
+                        Keyslot = AuditCrossCheck.KeyslotFingerprint(renewed.Id, renewed.Kdf),
+                        Detail = KeyslotKinds.Describe(renewed.Kind) + ": commitment moved to the current metadata key",
+                    }, AuditOutcome.Success);
+                }
                 var behind = AuditHeadMemory.CheckNotBehind(header.VaultId, w.LastAuditRow()?.Seq, seq => w.AuditRowAt(seq)?.Hash);
                 if (behind != null)
                 {
@@ -378,6 +390,33 @@ public sealed partial class VaultEngine
             }
         }
         throw new VaultIntegrityException("the metadata key wrapped to this principal is not the key this vault committed to");
+    }
+
+    /// <summary>
+    /// After a rekey, seals the keyslot just opened again with the same credential, committing to
+    /// the current metadata key: from then on the chain of older keys is no longer needed for this
+    /// keyslot, so nobody who kept an older key can steer it to a substitute. Null when the
+    /// credential cannot seal a keyslot now (a certificate outside its validity): the chain still vouches.
+    /// </summary>
+    private KeyslotRecord? RenewKeyslotCommitment(Guid vaultId, Guid principalId, KeyslotRecord opened, Credential credential, SecureBuffer scalars, VaultKeys keys)
+    {
+        using var payload = KeyslotPayload(scalars.ReadOnlySpan[..ScalarsSize], keys.MetadataKey, vaultId, principalId);
+        try
+        {
+            return opened.Kind switch
+            {
+                KeyslotKinds.Password => PasswordKeyslot.Seal(vaultId, opened.Id, principalId, credential.Password,
+                    KdfParameters.Decode(opened.Kdf).Parameters, payload.ReadOnlySpan, NowMs()),
+                KeyslotKinds.Certificate => CertificateKeyslot.Seal(vaultId, opened.Id, principalId, credential.Certificate!, payload.ReadOnlySpan, NowMs()),
+                KeyslotKinds.PasswordAndCertificate => PasswordCertificateKeyslot.Seal(vaultId, opened.Id, principalId, credential.Password,
+                    KdfParameters.Decode(PasswordCertificateKeyslot.DecodeFactors(opened.Kdf).StoredKdf).Parameters, credential.Certificate!, payload.ReadOnlySpan, NowMs()),
+                _ => null,
+            };
+        }
+        catch (VaultInvalidInputException)
+        {
+            return null;
+        }
     }
 
     private static bool CommitsTo(VaultKeys keys, Guid vaultId, Guid principalId, ReadOnlySpan<byte> commitment) =>
@@ -614,7 +653,7 @@ public sealed partial class VaultEngine
     /// it. A key past its rotation grace is refused (<see cref="VaultKeyExpiredException"/>); one in
     /// its warning or grace period is read and <paramref name="warn"/> is told.
     /// </summary>
-    public SecretValue GetKey(string name, int? version = null, Action<string>? warn = null)
+    public SecretValue GetKey(string name, int? version = null, Action<VaultRotationWarning>? warn = null)
     {
         KeyNames.Validate(name);
         if (version is < 1) throw new VaultInvalidInputException("A version number starts at 1.");
@@ -625,10 +664,10 @@ public sealed partial class VaultEngine
     }
 
     /// <summary>A value read, with the rotation warning its read gave (if any).</summary>
-    private sealed class KeyRead(SecretValue value, string? warning, int version, Guid keyId) : IDisposable
+    private sealed class KeyRead(SecretValue value, VaultRotationWarning? warning, int version, Guid keyId) : IDisposable
     {
         public SecretValue Value { get; } = value;
-        public string? Warning { get; } = warning;
+        public VaultRotationWarning? Warning { get; } = warning;
         public int Version { get; } = version;
         public Guid KeyId { get; } = keyId;
         public void Dispose() => Value.Dispose();
@@ -655,7 +694,7 @@ public sealed partial class VaultEngine
                 if (version.HasValue) throw new VaultKeyVersionNotFoundException(metadata.Name, version.Value) { Target = name };
                 throw new VaultIntegrityException($"the current version of key '{metadata.Name}' is missing");
             }
-            string? warning = null;
+            VaultRotationWarning? warning = null;
             if (enforcePolicy)
             {
                 var now = _clock.UtcNow;
@@ -787,7 +826,9 @@ public sealed partial class VaultEngine
             using (var signing = EcKeys.ImportEcdsaPrivate(scalars.ReadOnlySpan[EcKeys.PrivateKeySize..ScalarsSize], record.EcdsaPublic, "the principal's signing key"))
             {
                 var (kdf, _) = KdfParameters.Decode(keyslot.Kdf);
-                var resealed = PasswordKeyslot.Seal(header.VaultId, keyslot.Id, record.Id, newPassword, kdf, scalars.ReadOnlySpan, NowMs());
+                // Committed to the current metadata key, whatever key the old keyslot committed to (a rekey may lie between).
+                using var payload = KeyslotPayload(scalars.ReadOnlySpan[..ScalarsSize], keys.MetadataKey, header.VaultId, record.Id);
+                var resealed = PasswordKeyslot.Seal(header.VaultId, keyslot.Id, record.Id, newPassword, kdf, payload.ReadOnlySpan, NowMs());
                 facts.Keyslot = AuditCrossCheck.KeyslotFingerprint(resealed.Id, resealed.Kdf);
                 _store.Write(w =>
                 {

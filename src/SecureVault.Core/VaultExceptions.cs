@@ -72,6 +72,9 @@ public sealed class VaultKeyVersionRetiredException(string name, int version, Da
         $"or make it current again with Restore-VaultKey -Name '{name}' -Version {version}.")
 {
     public override string ErrorId => "KeyVersionRetired";
+    public int Version { get; } = version;
+    /// <summary>When the version stopped being readable: when it was replaced, plus the key's grace.</summary>
+    public DateTimeOffset ReadableUntil { get; } = readableUntil;
 }
 
 /// <summary>

@@ -5,7 +5,7 @@ namespace SecureVault.PowerShell;
 
 /// <summary>
 /// Lets a duration parameter take a number of days (90, 0.5, '30') as well as a TimeSpan
-/// ('36:00:00', [timespan]::FromHours(36)). Without it PowerShell would turn a bare number into
+/// ('1.12:00:00', [timespan]::FromHours(36)). Without it PowerShell would turn a bare number into
 /// ticks, and -MaxAge 90 would mean 9 microseconds.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]

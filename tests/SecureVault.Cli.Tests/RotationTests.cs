@@ -291,7 +291,7 @@ public sealed class RotationTests : IDisposable
 
         var retired = CliSandbox.Failed(await Unlocked("get", "k", "--version", "1"), ExitCode.AccessDenied);
         Assert.Empty(retired.Stdout);
-        Assert.Contains("'securevault restore k --version N'", retired.Stderr);
+        Assert.Contains("'securevault restore k --version 1'", retired.Stderr);
         Assert.Equal("v2\n", await Text("k"));
 
         CliSandbox.Succeeded(await Unlocked("restore", "k", "--version", "1"));

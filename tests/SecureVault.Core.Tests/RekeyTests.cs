@@ -292,6 +292,44 @@ public sealed class RekeyTests : IDisposable
         Assert.True(StolenKeys.FindsName(Path, StolenKeys.MetadataKey(Path, "owner", TestVault.Password), "written-after-rekey"));
     }
 
+    [Fact]
+    public void After_a_rekey_each_principal_s_next_unlock_commits_its_keyslot_to_the_new_metadata_key()
+    {
+        Engine.NewPrincipal("vera", Role.Viewer, RotationVault.VeraPassword);
+        Engine.RekeyVault();
+
+        _v.As("bob", RotationVault.BobPassword);
+        _v.As(_jobCertificate);
+        _v.As("bob", RotationVault.BobPassword); // already renewed: nothing more to do
+        var renewals = _v.AsOwner().GetAuditLog(new AuditFilter { Action = "keyslot-renew" });
+
+        Assert.Equal(["bob", "rotation-job", "owner"], renewals.Select(r => r.Principal));
+        Assert.All(renewals, r => Assert.Equal("success", r.Outcome));
+        // Renewed keyslots no longer need the chain of older metadata keys; vera's, never renewed, still does.
+        var engine = _v.Vault.Modify(f => f.Execute("DELETE FROM metadata_key_links"));
+        Assert.Throws<VaultIntegrityException>(() => engine.Unlock(RotationVault.VeraPassword, "vera"));
+        engine.Unlock(RotationVault.BobPassword, "bob");
+        Assert.Equal("bob's value", Secrets.ReadText(engine, "bob-key"));
+    }
+
+    [Fact]
+    public void A_keyslot_put_back_from_before_its_renewal_is_refused()
+    {
+        const string BobsKeyslot = "FROM keyslots WHERE principal_id = (SELECT principal_id FROM principals WHERE name = 'bob')";
+        Engine.RekeyVault();
+        object?[] before;
+        using (var file = new RawVaultFile(Path))
+            before = file.Rows("SELECT kdf, verifier, nonce, sealed, tag " + BobsKeyslot).Single();
+        _v.As("bob", RotationVault.BobPassword); // renews bob's keyslot
+        _v.AsOwner();
+
+        var engine = _v.Vault.Modify(f => f.Execute(
+            "UPDATE keyslots SET kdf = $a0, verifier = $a1, nonce = $a2, sealed = $a3, tag = $a4 WHERE keyslot_id = (SELECT keyslot_id " + BobsKeyslot + ")",
+            before.Select(x => x!).ToArray()));
+
+        Assert.Throws<VaultIntegrityException>(() => engine.Unlock(RotationVault.BobPassword, "bob"));
+    }
+
     private void AssertEveryKeyReads(VaultEngine engine)
     {
         foreach (var (name, value) in _values)

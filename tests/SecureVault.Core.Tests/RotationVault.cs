@@ -90,7 +90,7 @@ internal sealed class RotationVault : IDisposable
     /// <summary>Reads a key's text and collects every warning the read gives.</summary>
     public string Read(string name, List<string> warnings, int? version = null)
     {
-        using var value = Engine.GetKey(name, version, warnings.Add);
+        using var value = Engine.GetKey(name, version, warning => warnings.Add(warning.Message));
         return Assert.IsType<SecretText>(value).ToPlainString();
     }
 

@@ -27,7 +27,7 @@ internal sealed class GetCommand(CommonOptions common) : CliCommand(common)
         bool newline = !parse.GetValue(_noNewline);
         return Common.Unlocked(parse, engine =>
         {
-            using var value = engine.GetKey(name, version, warn: warning => ErrorReporter.Warn(ErrorReporter.RotationWarning(name, warning)));
+            using var value = engine.GetKey(name, version, warn: warning => ErrorReporter.Warn(ErrorReporter.RotationWarning(warning)));
             switch (value)
             {
                 case SecretText text:

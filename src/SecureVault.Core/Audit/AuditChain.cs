@@ -117,6 +117,8 @@ internal static class AuditAction
     public const string PrincipalList = "principal-list";
     public const string KeyslotAdd = "keyslot-add";
     public const string KeyslotRemove = "keyslot-remove";
+    /// <summary>A keyslot sealed again at unlock after a rekey, committing to the current metadata key.</summary>
+    public const string KeyslotRenew = "keyslot-renew";
     public const string MfaEnable = "mfa-enable";
     public const string MfaConfirm = "mfa-confirm";
     public const string MfaDisable = "mfa-disable";

@@ -43,14 +43,15 @@ internal static class AuditCrossCheck
             if (removed)
                 throw new VaultIntegrityException($"the keyslot used was removed (audit record {entry.Seq}) and has come back from an older copy");
         }
-        foreach (var row in reader.AuditRowsOf(AuditAction.Password))
+        // The newest sealing recorded for the keyslot: a password change or a renewal after a rekey.
+        foreach (var row in reader.AuditRowsOf(AuditAction.Password).Concat(reader.AuditRowsOf(AuditAction.KeyslotRenew)).OrderByDescending(r => r.Seq))
         {
             var entry = ParseOrThrow(row);
             if (entry.Actor != principalId || entry.Outcome != AuditOutcome.Success || entry.Keyslot is null) continue;
             if (!entry.Keyslot.StartsWith(keyslot.Id.ToString("N") + ".", StringComparison.Ordinal)) continue;
             if (entry.Keyslot != KeyslotFingerprint(keyslot.Id, keyslot.Kdf))
                 throw new VaultIntegrityException(
-                    $"the password keyslot is not the one the last password change (audit record {entry.Seq}) left: it was restored from an older copy");
+                    $"the keyslot is not the one the last password change or renewal (audit record {entry.Seq}) left: it was restored from an older copy");
             return;
         }
     }

@@ -59,15 +59,18 @@ internal static class RotationSchedule
         return best;
     }
 
-    /// <summary>The warning a read of a key in its warning or grace period gives, or null.</summary>
-    public static string? ReadWarning(string name, KeySchedule schedule, DateTimeOffset now) => schedule.State switch
+    /// <summary>The warning a read of a key in its warning or grace period gives (facts only, no advice), or null.</summary>
+    public static VaultRotationWarning? ReadWarning(string name, KeySchedule schedule, DateTimeOffset now) => schedule.State switch
     {
-        RotationState.Warning => $"Key '{name}' is due for rotation on {schedule.Due.UtcDateTime:u} ({Describe(schedule.Due - now)} from now). " +
-            $"Rotate it with Update-VaultKey -Name '{name}' or Invoke-VaultRotation -Due.",
-        RotationState.Overdue => $"Key '{name}' is overdue for rotation since {schedule.Due.UtcDateTime:u}; reads will be blocked from {schedule.BlockedFrom.UtcDateTime:u}. " +
-            $"Rotate it now with Update-VaultKey -Name '{name}', or exempt it with Add-VaultRotationExemption.",
+        RotationState.Warning => Warning(name, schedule,
+            $"Key '{name}' is due for rotation on {schedule.Due.UtcDateTime:u} ({Describe(schedule.Due - now)} from now)."),
+        RotationState.Overdue => Warning(name, schedule,
+            $"Key '{name}' is overdue for rotation since {schedule.Due.UtcDateTime:u}; reads will be blocked from {schedule.BlockedFrom.UtcDateTime:u}."),
         _ => null,
     };
+
+    private static VaultRotationWarning Warning(string name, KeySchedule schedule, string message) =>
+        new(name, schedule.State, schedule.Due.UtcDateTime, schedule.BlockedFrom.UtcDateTime, message);
 
     private static string Describe(TimeSpan span) => span.TotalDays >= 1 ? $"{Math.Floor(span.TotalDays):0} days"
         : span.TotalHours >= 1 ? $"{Math.Floor(span.TotalHours):0} hours" : $"{Math.Max(0, Math.Ceiling(span.TotalMinutes)):0} minutes";

@@ -44,6 +44,15 @@ public sealed class VaultRotationStatus
     public override string ToString() => Name;
 }
 
+/// <summary>
+/// What a read of a key in its warning or grace period tells the reader: the facts, for the front
+/// end to add its own advice (a cmdlet or a CLI command to run).
+/// </summary>
+public sealed record VaultRotationWarning(string Name, RotationState State, DateTime Due, DateTime BlockedFrom, string Message)
+{
+    public override string ToString() => Message;
+}
+
 /// <summary>An exemption from rotation enforcement, for every key of a service or for one key.</summary>
 public sealed class VaultRotationExemption
 {

@@ -44,7 +44,7 @@ public sealed class GetVaultKeyCommand : VaultCommandBase
         Invoke(engine =>
         {
             // The engine calls warn on this (the pipeline) thread, before it returns the value.
-            using var value = engine.GetKey(Name, Version, WriteWarning);
+            using var value = engine.GetKey(Name, Version, warning => WriteWarning(RotationAdvice.For(warning)));
             WriteObject(SecretConverter.ToPowerShell(value, AsPlainText), enumerateCollection: false);
         }, Name);
     }

@@ -6,7 +6,8 @@ namespace SecureVault.PowerShell.Commands;
 /// <summary>
 /// A rotation run, for scheduled jobs: every key -Name matches (default: all), or only those due
 /// with -Due, rotated one by one with -ScriptBlock in name order. Writes one result per key as it
-/// is done (Rotated, Skipped when -WhatIf or -Confirm declined it, Failed with the reason) and goes
+/// is done (Rotated; Skipped when -WhatIf or -Confirm declined it or the caller may not read and
+/// rotate the key; Failed with the reason) and goes
 /// on past failures; every attempt is audited. Shows progress; Ctrl+C stops between keys.
 /// </summary>
 /// <remarks>

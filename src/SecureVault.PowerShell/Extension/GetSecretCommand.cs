@@ -21,7 +21,7 @@ public sealed class GetSecretCommand : SecretVaultCommandBase
         {
             try
             {
-                using var value = engine.GetKey(Name, warn: WriteWarning);
+                using var value = engine.GetKey(Name, warn: warning => WriteWarning(RotationAdvice.For(warning)));
                 WriteObject(SecretConverter.ToPowerShell(value, asPlainText: false), enumerateCollection: false);
             }
             catch (VaultKeyNotFoundException)
