@@ -153,6 +153,71 @@ Describe 'Get-VaultKey' {
         }
     }
 
+    Context 'when the key is due for rotation' {
+        BeforeAll {
+            Set-VaultKey -Vault $vault -Name 'due/warning' -Value 'warning value'
+            # A warning period as long as the key's life: Warning from the start, for 30 days.
+            Set-VaultRotationPolicy -Vault $vault -Name 'due/warning' -MaxAge 30 -Warning 30
+            Set-VaultKey -Vault $vault -Name 'due/blocked' -Value 'first'
+            Set-VaultKey -Vault $vault -Name 'due/blocked' -Value 'second'
+            # Due after 1 second, blocked 1 second later.
+            Set-VaultRotationPolicy -Vault $vault -Name 'due/blocked' -MaxAge ([timespan]::FromSeconds(1)) -Warning 0 -Grace ([timespan]::FromSeconds(1))
+            Start-Sleep -Seconds 2.5
+        }
+
+        It 'returns the value of a key in its warning period, with one warning' {
+            $value = Get-VaultKey -Vault $vault -Name 'due/warning' -AsPlainText -WarningVariable readWarnings -WarningAction SilentlyContinue
+            $value | Should -BeExactly 'warning value'
+            @($readWarnings).Count | Should -Be 1
+        }
+
+        It 'writes no warning for a key that is not due' {
+            $null = Get-VaultKey -Vault $vault -Name 'type/string' -WarningVariable readWarnings -WarningAction SilentlyContinue
+            @($readWarnings).Count | Should -Be 0
+        }
+
+        It 'fails with KeyExpired for a Blocked key, saying when it was due and since when reads are blocked' {
+            $record = $null
+            try {
+                Get-VaultKey -Vault $vault -Name 'due/blocked' -ErrorAction Stop
+            }
+            catch {
+                $record = $_
+            }
+            $record.FullyQualifiedErrorId | Should -BeLike 'KeyExpired,*'
+            $record.CategoryInfo.Category | Should -Be 'PermissionDenied'
+            $record.TargetObject | Should -Be 'due/blocked'
+            $record.Exception.Due | Should -BeOfType ([DateTimeOffset])
+            $record.Exception.BlockedSince - $record.Exception.Due | Should -Be ([timespan]::FromSeconds(1))
+            $record.Exception.BlockedSince | Should -BeLessThan ([DateTimeOffset]::UtcNow)
+        }
+
+        It 'refuses an older version of a Blocked key too' {
+            { Get-VaultKey -Vault $vault -Name 'due/blocked' -Version 1 -ErrorAction Stop } | Should -Throw -ErrorId 'KeyExpired*'
+        }
+
+        It 'writes KeyExpired for a Blocked key in the pipeline and goes on with the next one' {
+            $items = @(
+                [pscustomobject]@{ Name = 'due/blocked' }
+                [pscustomobject]@{ Name = 'type/string' }
+            )
+            $values = $items | Get-VaultKey -Vault $vault -AsPlainText -ErrorVariable failures -ErrorAction SilentlyContinue
+            $values | Should -BeExactly 'plain text value'
+            @($failures).Count | Should -Be 1
+            $failures[0].FullyQualifiedErrorId | Should -BeLike 'KeyExpired,*'
+        }
+
+        It 'records each refused read as a denied get and raises a BlockedKeyRead alert' {
+            $denied = @(Get-VaultAuditLog -Vault $vault -Action 'get' -Name 'due/blocked' -Outcome denied)
+            $denied.Count | Should -Be 3
+            $denied.Reason | Sort-Object -Unique | Should -Be 'KeyExpired'
+            $keyId = (Get-VaultKeyInfo -Vault $vault -Name 'due/blocked').Id
+            $alerts = @(Get-VaultAlert -Vault $vault | Where-Object Kind -EQ 'BlockedKeyRead')
+            $alerts.Count | Should -BeGreaterOrEqual 1
+            $alerts.TargetId | Sort-Object -Unique | Should -Be $keyId
+        }
+    }
+
     Context 'when the vault is locked' {
         BeforeAll {
             Lock-Vault -Vault $vault

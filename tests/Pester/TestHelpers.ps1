@@ -251,3 +251,16 @@ function New-TestCertificate {
         $rsa.Dispose()
     }
 }
+
+function New-TestShell {
+    <#
+        A PowerShell instance on a new runspace of this process, with the module under test imported
+        as its first statement. Sessions belong to the process, so the vaults unlocked here are
+        unlocked there too. It shows what a runspace cannot show about itself: its progress records
+        (Streams.Progress), and a pipeline stopped from outside as Ctrl+C stops it. Dispose it.
+    #>
+    $shell = [powershell]::Create()
+    $manifest = Join-Path -Path (Get-Module -Name SecureVault).ModuleBase -ChildPath 'SecureVault.psd1'
+    $null = $shell.AddCommand('Import-Module').AddParameter('Name', $manifest).AddParameter('ErrorAction', 'Stop').AddStatement()
+    $shell
+}
