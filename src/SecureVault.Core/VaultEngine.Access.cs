@@ -135,10 +135,8 @@ public sealed partial class VaultEngine
             RandomNumberGenerator.Fill(newKey.Span);
             foreach (var version in writer.Versions(key.Id))
             {
-                var type = (SecretValueType)version.ValueType;
-                var aad = ValueAad(session.VaultId, key.Id, version.Version, type);
-                using var plaintext = Aead.Open(oldKey.ReadOnlySpan, version.Value, aad, $"the value of key '{metadata.Name}' version {version.Version}", SecretCodec.MaxValueBytes);
-                writer.ReplaceVersionValue(key.Id, version.Version, Aead.Seal(newKey.ReadOnlySpan, plaintext.ReadOnlySpan, aad));
+                using var plaintext = OpenVersion(session, oldKey, version, metadata.Name, out var type);
+                writer.ReplaceVersionValue(key.Id, version.Version, Aead.Seal(newKey.ReadOnlySpan, plaintext.ReadOnlySpan, ValueAad(session.VaultId, key.Id, version.Version, type)));
             }
             foreach (var holder in writer.KeyHolders(key.Id))
             {

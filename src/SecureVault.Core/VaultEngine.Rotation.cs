@@ -510,14 +510,10 @@ public sealed partial class VaultEngine
                 RequireOnKey(w, session, key, metadata, KeyPermissions.Read | KeyPermissions.Write, facts);
                 AuditCrossCheck.CheckKeyRow(w, key, name);
                 if (record.Version is null) throw new VaultKeyVersionNotFoundException(metadata.Name, version) { Target = name };
-                if (!Enum.IsDefined((SecretValueType)record.Version.ValueType))
-                    throw new VaultIntegrityException($"a version of key '{metadata.Name}' has an unknown value type");
-                var type = (SecretValueType)record.Version.ValueType;
                 using var dataKey = DataKeyForWrite(w, session, key, metadata, senderId, senderPublic);
                 // Read again after DataKeyForWrite: a pending data-key rotation has just re-encrypted every kept version.
                 var stored = w.Versions(key.Id).First(v => v.Version == version);
-                using var plaintext = Aead.Open(dataKey.ReadOnlySpan, stored.Value, ValueAad(session.VaultId, key.Id, version, type),
-                    $"the value of key '{metadata.Name}' version {version}", SecretCodec.MaxValueBytes);
+                using var plaintext = OpenVersion(session, dataKey, stored, metadata.Name, out var type);
                 return AppendVersion(w, session, key, metadata, dataKey, plaintext.ReadOnlySpan, type, facts);
             });
         });

@@ -705,15 +705,20 @@ public sealed partial class VaultEngine
                     CheckVersionReadable(metadata, asked, schedule.Policy, now);
                 warning = RotationSchedule.ReadWarning(metadata.Name, schedule, now);
             }
-            if (record.Version.ValueType is < 1 or > byte.MaxValue || !Enum.IsDefined((SecretValueType)record.Version.ValueType))
-                throw new VaultIntegrityException($"a version of key '{metadata.Name}' has an unknown value type");
-            var type = (SecretValueType)record.Version.ValueType;
             using var dataKey = UnwrapDataKey(r, session, record.Secret.Id, record.Key, metadata);
-            using var plaintext = Aead.Open(dataKey.ReadOnlySpan, record.Version.Value,
-                ValueAad(session.VaultId, record.Secret.Id, record.Version.Version, type),
-                $"the value of key '{metadata.Name}' version {record.Version.Version}", SecretCodec.MaxValueBytes);
+            using var plaintext = OpenVersion(session, dataKey, record.Version, metadata.Name, out var type);
             return new KeyRead(SecretCodec.Decode(type, plaintext.ReadOnlySpan), warning, record.Version.Version, record.Secret.Id);
         });
+    }
+
+    /// <summary>Decrypts one stored version (its type checked first, as its AAD binds it). The caller disposes the plaintext.</summary>
+    private static SecureBuffer OpenVersion(VaultSession session, SecureBuffer dataKey, VersionRecord version, string keyName, out SecretValueType type)
+    {
+        if (version.ValueType is < 1 or > byte.MaxValue || !Enum.IsDefined((SecretValueType)version.ValueType))
+            throw new VaultIntegrityException($"a version of key '{keyName}' has an unknown value type");
+        type = (SecretValueType)version.ValueType;
+        return Aead.Open(dataKey.ReadOnlySpan, version.Value, ValueAad(session.VaultId, version.SecretId, version.Version, type),
+            $"the value of key '{keyName}' version {version.Version}", SecretCodec.MaxValueBytes);
     }
 
     /// <summary>The metadata of one key, by exact name.</summary>
