@@ -49,7 +49,18 @@ internal sealed class RotationScript(ScriptBlock script)
     {
         var values = output.Select(o => o?.BaseObject).Where(o => o is not null).ToList();
         if (values.Count == 0) return null;
-        if (values.All(v => v is byte)) return SecretBytes.CopyOf(values.Select(v => (byte)v!).ToArray());
+        if (values.All(v => v is byte))
+        {
+            var bytes = values.Select(v => (byte)v!).ToArray();
+            try
+            {
+                return SecretBytes.CopyOf(bytes);
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(bytes); // the gathered copy is ours to clear
+            }
+        }
         if (values.Count > 1)
             throw new InvalidOperationException(
                 $"the -ScriptBlock returned {values.Count} objects; it must return exactly one new value (discard other output with $null = ...)");
