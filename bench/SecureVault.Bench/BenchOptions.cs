@@ -17,6 +17,7 @@ public sealed record BenchOptions
           --no-cmdlets                skip the hosted-PowerShell cmdlet measurements
           --no-unlock                 skip the default-KDF unlock measurement
           --no-audit                  skip the audit chain verification measurement
+          --no-rotation               skip the rotation measurements (status, a rotation run, rekey)
           --rebuild                   ignore cached populated vaults and build them again
           --help                      this text
         """;
@@ -33,6 +34,7 @@ public sealed record BenchOptions
     public bool Cmdlets { get; init; } = true;
     public bool Unlock { get; init; } = true;
     public bool Audit { get; init; } = true;
+    public bool Rotation { get; init; } = true;
     public bool Rebuild { get; init; }
     public bool Help { get; init; }
 
@@ -59,6 +61,7 @@ public sealed record BenchOptions
                 "--no-cmdlets" => options with { Cmdlets = false },
                 "--no-unlock" => options with { Unlock = false },
                 "--no-audit" => options with { Audit = false },
+                "--no-rotation" => options with { Rotation = false },
                 "--rebuild" => options with { Rebuild = true },
                 "--help" or "-h" or "-?" => options with { Help = true },
                 var other => throw new ArgumentException($"Unknown argument '{other}'. Use --help."),

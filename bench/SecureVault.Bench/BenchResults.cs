@@ -13,6 +13,7 @@ public sealed record BenchResults(
     CmdletResults Cmdlets,
     UnlockResult? Unlock,
     AuditResult? Audit,
+    IReadOnlyList<RotationSizeResult> Rotation,
     IReadOnlyList<RatioResult> Ratios,
     IReadOnlyList<TargetCheck> Targets,
     double PeakWorkingSetMiB);

@@ -81,6 +81,18 @@ if (options.Cmdlets)
     }
 }
 
+// Rotation (issue 6) on fresh copies of the populated vaults: status reads every key, a rotation run rewrites 1,000 keys, a rekey every key.
+var rotationResults = new List<RotationSizeResult>();
+if (options.Rotation)
+{
+    var rotationBench = new RotationBench(options, vaults, log);
+    foreach (var (vault, _) in prepared)
+    {
+        log.WriteLine($"Rotation, {vault.Keys:N0} keys:");
+        rotationResults.Add(rotationBench.Run(vault));
+    }
+}
+
 log.WriteLine("References and unlock:");
 var ecdh = CryptoReference.EcdhP256(200);
 var fsync = DiskReference.Fsync4K(paths.WorkFolder, 200);
@@ -94,7 +106,7 @@ var results = new BenchResults(
     new RunInfo(started.ToString("O"), Math.Round(clock.Elapsed.TotalSeconds, 1), options.Sizes.ToArray(), options.Ops, options.UnlockRuns,
         options.ListRuns, options.ColdRuns, options.Audit ? options.AuditRuns : 0, options.Quick, BenchData.ValueBytes, BenchData.CheapKdf.ToString(), GitCommit(paths.RepoRoot),
         loadAtStart, MachineInfo.LoadAverage()),
-    ecdh, fsync, engineResults, new CmdletResults(cmdletSkip, cmdletResults.Count > 0 ? CmdletBench.EngineCopiesLoaded() : null, writeVerboseStandIn, cmdletResults), unlock, audit, ratios,
+    ecdh, fsync, engineResults, new CmdletResults(cmdletSkip, cmdletResults.Count > 0 ? CmdletBench.EngineCopiesLoaded() : null, writeVerboseStandIn, cmdletResults), unlock, audit, rotationResults, ratios,
     TargetEvaluator.Targets(engineResults, unlock, audit, ratios),
     Math.Round(process.PeakWorkingSet64 / 1048576.0, 1));
 

@@ -51,6 +51,7 @@ public static class ReportTable
         if (results.Unlock is { } u)
             output.WriteLine($"Unlock ({u.Kdf}): median {F(u.MedianMs, 0)} ms over {u.RunsMs.Length} runs (min {F(u.MinMs, 0)}, max {F(u.MaxMs, 0)}); create {F(u.CreateMs, 0)} ms");
         if (results.Audit is { } a) PrintAudit(a, results.Engine, output);
+        if (results.Rotation.Count > 0) PrintRotation(results.Rotation, output);
         foreach (var r in results.Ratios)
             output.WriteLine($"Ratio {r.Figure} {N(r.ToKeys)}/{N(r.FromKeys)}: {F(r.Ratio, 2)}{(r.Target is { } t ? $" (target <= {t})" : "")}");
         output.WriteLine($"Peak working set of the whole run: {F(results.PeakWorkingSetMiB, 0)} MiB");
@@ -75,6 +76,27 @@ public static class ReportTable
             $"Get p50 {string.Join(" / ", engine.Select(s => F(s.Get.P50Ms)))} ms, Set p50 {string.Join(" / ", engine.Select(s => F(s.Set.P50Ms)))} ms at {string.Join(" / ", engine.Select(s => N(s.Keys)))} keys");
     }
 
+    /// <summary>The rotation section (issue 6): figures only, the issue sets no target for them.</summary>
+    private static void PrintRotation(IReadOnlyList<RotationSizeResult> sizes, TextWriter output)
+    {
+        output.WriteLine();
+        output.WriteLine($"Rotation (issue 6; no target: figures only). Status: median of {sizes[0].Status.Runs} calls. Rotation run: RotateKeys '{RotationBench.RotationPattern}' " +
+            $"({N(RotationBench.RotationKeys)} keys; each an audited read and an audited write). Rekey: RekeyVault on a fresh copy, batches of {RotationBench.RekeyBatchSize} keys");
+        var rows = new List<string[]> { new[] { "keys", "status all ms", "status -Due ms", "due", "rotate s", "keys/s", "per key p50", "p99", "written/key", "rekey s", "data keys s", "data keys/s", "batch p50", "written/data key", "metadata tx s", "metadata records" } };
+        foreach (var s in sizes)
+        {
+            var r = s.Rekey;
+            rows.Add([N(s.Keys), F(s.Status.MedianMs, 1), F(s.StatusDueOnly.MedianMs, 1), N(s.StatusDueOnly.Returned), F(s.Rotation.TotalSeconds, 2), N(s.Rotation.KeysPerSecond),
+                F(s.Rotation.PerKey.P50Ms, 3), F(s.Rotation.PerKey.P99Ms, 3), Bytes(s.Rotation.BytesWrittenPerKey),
+                r is null ? "skipped" : F(r.TotalSeconds, 2), r is null ? "-" : F(r.DataKeysSeconds, 2), r is null ? "-" : N(r.DataKeysPerSecond),
+                r is null ? "-" : F(r.Batch.P50Ms, 1), r is null ? "-" : Bytes(r.BytesWrittenPerDataKey), r is null ? "-" : F(r.MetadataSeconds, 3), r is null ? "-" : N(r.MetadataRecords)]);
+        }
+        Write(rows, output);
+        foreach (var s in sizes.Where(s => s.RekeySkipped != null))
+            output.WriteLine($"  rekey at {N(s.Keys)} keys skipped: {s.RekeySkipped}");
+        output.WriteLine();
+    }
+
     private static string Value(double value) => value >= 1000 ? N(value) : F(value, value >= 10 ? 1 : 4);
 
     private static void Write(List<string[]> rows, TextWriter output)
@@ -87,6 +109,8 @@ public static class ReportTable
             if (r == 0) output.WriteLine("  " + string.Join("  ", widths.Select(w => new string('-', w))));
         }
     }
+
+    private static string Bytes(long? value) => value?.ToString("N0", CultureInfo.InvariantCulture) ?? "n/a";
 
     private static string N(double value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
