@@ -54,6 +54,18 @@ public sealed partial class VaultEngine
                 change.Grace ?? current.Grace, change.VersionsKept ?? current.VersionsKept).Validated();
             facts.Detail = "default: " + policy;
             w.UpsertSealedSetting(RotationSettings.SealPolicy(session.Keys, session.VaultId, policy, NowMs()));
+            // Keys with values of their own must still make a valid policy with the new default, and
+            // keys following it keep fewer versions at once, as Set-VaultRotationPolicy -Name does.
+            foreach (var key in w.Secrets().ToList())
+            {
+                var metadata = OpenMetadata(session, key);
+                var effective = RotationSchedule.Effective(policy, metadata.Policy);
+                if (metadata.Policy != null) ValidatedFor(metadata.Name, effective);
+                if (metadata.Versions.Length <= effective.VersionsKept) continue;
+                TrimVersions(metadata, effective.VersionsKept);
+                w.UpsertSecret(key with { Metadata = metadata.Seal(session.Keys.MetadataCipherKey, session.VaultId, key.Id) });
+                w.PruneVersions(key.Id, effective.VersionsKept);
+            }
             return PolicyInfo(VaultRotationPolicyInfo.DefaultScope, policy, null);
         }));
     }
@@ -77,20 +89,13 @@ public sealed partial class VaultEngine
                 if (change.Warning is { } warning) own.WarningMs = (long)warning.TotalMilliseconds;
                 if (change.Grace is { } grace) own.GraceMs = (long)grace.TotalMilliseconds;
                 if (change.VersionsKept is { } kept) own.VersionsKept = kept;
-                var effective = RotationSchedule.Effective(defaults, own);
-                try
-                {
-                    effective.Validated();
-                }
-                catch (VaultInvalidInputException e)
-                {
-                    throw new VaultInvalidInputException($"Key '{metadata.Name}': {e.Message}") { Target = metadata.Name };
-                }
+                var effective = ValidatedFor(metadata.Name, RotationSchedule.Effective(defaults, own));
                 metadata.Policy = own.IsEmpty ? null : own;
                 metadata.Touch(NowMs());
-                w.UpsertSecret(key with { Metadata = metadata.Seal(session.Keys.MetadataCipherKey, session.VaultId, key.Id) });
                 // Fewer versions kept takes effect now, not at the next write.
-                if (metadata.Versions.Length > effective.VersionsKept) KeepVersions(w, session, key, metadata, effective.VersionsKept);
+                TrimVersions(metadata, effective.VersionsKept);
+                w.UpsertSecret(key with { Metadata = metadata.Seal(session.Keys.MetadataCipherKey, session.VaultId, key.Id) });
+                w.PruneVersions(key.Id, effective.VersionsKept);
                 result.Add(PolicyInfo(metadata.Name, effective, metadata.Policy));
             }
             facts.Count = result.Count;
@@ -103,13 +108,25 @@ public sealed partial class VaultEngine
     private static VaultRotationPolicy DefaultRotationPolicy(IVaultReader reader, VaultSession session) =>
         RotationSettings.OpenPolicy(session.Keys, session.VaultId, reader.SealedSetting(RotationSettings.DefaultPolicyId)) ?? VaultRotationPolicy.Default;
 
-    private void KeepVersions(IVaultWriter writer, VaultSession session, SecretRecord key, KeyMetadata metadata, int keep)
+    /// <summary>A key's effective policy, refused (naming the key) when its own values do not fit the default.</summary>
+    private static VaultRotationPolicy ValidatedFor(string keyName, VaultRotationPolicy effective)
+    {
+        try
+        {
+            return effective.Validated();
+        }
+        catch (VaultInvalidInputException e)
+        {
+            throw new VaultInvalidInputException($"Key '{keyName}': {e.Message}") { Target = keyName };
+        }
+    }
+
+    /// <summary>Keeps the newest <paramref name="keep"/> versions in a key's metadata, and their history (the caller prunes the rows).</summary>
+    private static void TrimVersions(KeyMetadata metadata, int keep)
     {
         metadata.Versions = metadata.Versions.TakeLast(keep).ToArray();
         var kept = metadata.Versions;
         metadata.History = metadata.History?.Where(e => kept.Contains(e.Version)).ToArray();
-        writer.UpsertSecret(key with { Metadata = metadata.Seal(session.Keys.MetadataCipherKey, session.VaultId, key.Id) });
-        writer.PruneVersions(key.Id, keep);
     }
 
     private VaultRotationPolicyInfo PolicyInfo(string scope, VaultRotationPolicy policy, KeyPolicyOverride? own) => new()
@@ -177,7 +194,8 @@ public sealed partial class VaultEngine
                 stored.KeyName = metadata.Name;
             }
             var id = Guid.NewGuid();
-            facts.Detail = $"exemption {id:D} " + (byService ? $"service '{stored.Service}'" : "key") + $" until {AuditEntry.FormatTime(stored.UntilMs)}, reason: {stored.Reason}";
+            // The service pattern and the reason stay sealed in the setting: the record is readable in the file.
+            facts.Detail = $"exemption {id:D} for " + (byService ? "a service" : "a key") + $" until {AuditEntry.FormatTime(stored.UntilMs)}";
             w.UpsertSealedSetting(RotationSettings.SealExemption(session.Keys, session.VaultId, id, stored, NowMs()));
             return ToExemption(w, id, stored);
         }));
@@ -213,7 +231,8 @@ public sealed partial class VaultEngine
         reader.SealedSettings(SealedSettingKinds.RotationExemption)
             .Select(row => (row.Id, RotationSettings.OpenExemption(session.Keys, session.VaultId, row))).ToList();
 
-    private static IReadOnlyList<StoredExemption> ActiveExemptions(IVaultReader reader, VaultSession session) =>
+    /// <summary>Every stored exemption, ended ones included (RotationSchedule keeps only the active ones).</summary>
+    private static IReadOnlyList<StoredExemption> StoredExemptions(IVaultReader reader, VaultSession session) =>
         Exemptions(reader, session).Select(x => x.Exemption).ToList();
 
     private VaultRotationExemption ToExemption(IVaultReader reader, Guid id, StoredExemption stored) => new()
@@ -243,7 +262,7 @@ public sealed partial class VaultEngine
         Require(r, session, Permissions.List);
         facts.Detail = "status";
         var defaults = DefaultRotationPolicy(r, session);
-        var exemptions = ActiveExemptions(r, session);
+        var exemptions = StoredExemptions(r, session);
         var now = _clock.UtcNow;
         var result = new List<VaultRotationStatus>();
         int seen = 0;
@@ -289,10 +308,8 @@ public sealed partial class VaultEngine
     /// <summary>Refuses a replaced version whose grace (counted from when it was replaced) is over.</summary>
     private static void CheckVersionReadable(KeyMetadata metadata, int version, VaultRotationPolicy policy, DateTimeOffset now)
     {
-        var successor = metadata.Versions.Where(v => v > version).DefaultIfEmpty(0).Min();
-        // Versions written before history was kept have no time: they stay readable.
-        if (successor == 0 || RotationSchedule.WrittenAt(metadata, successor) is not { } replacedMs) return;
-        var readableUntil = DateTimeOffset.FromUnixTimeMilliseconds(replacedMs) + policy.Grace;
+        if (RotationSchedule.ReplacedAt(metadata, version) is not { } replaced) return;
+        var readableUntil = replaced + policy.Grace;
         if (now >= readableUntil) throw new VaultKeyVersionRetiredException(metadata.Name, version, readableUntil) { Target = metadata.Name };
     }
 
@@ -306,7 +323,7 @@ public sealed partial class VaultEngine
         KeyNames.Validate(name);
         ArgumentNullException.ThrowIfNull(value);
         using var plaintext = SecretCodec.Encode(value);
-        return WithSession(session => WriteRotation(session, name, plaintext, value.Type, expectedVersion: null));
+        return WithSession(session => WriteRotation(session, name, plaintext, value.Type, expected: null));
     }
 
     /// <summary>
@@ -334,16 +351,27 @@ public sealed partial class VaultEngine
         if (next is null) throw RecordFailedRotation(name, current, "the new value could not be made (nothing was returned)", null);
         using (next)
         {
-            using var plaintext = SecretCodec.Encode(next);
-            return WithSession(session => WriteRotation(session, name, plaintext, next.Type, current.Version));
+            SecureBuffer plaintext;
+            try
+            {
+                plaintext = SecretCodec.Encode(next);
+            }
+            catch (VaultInvalidInputException e)
+            {
+                // A value the vault cannot store (over 1 MiB, say) is a failed attempt, audited as such.
+                throw RecordFailedRotation(name, current, "the new value cannot be stored: " + e.Message, e);
+            }
+            using (plaintext)
+                return WithSession(session => WriteRotation(session, name, plaintext, next.Type, (current.KeyId, current.Version)));
         }
     }
 
     /// <summary>
-    /// One rotation write: the next version of an existing key. With <paramref name="expectedVersion"/>,
-    /// refused when someone else wrote a version since the current value was read.
+    /// One rotation write: the next version of an existing key. With <paramref name="expected"/>,
+    /// refused when someone else wrote a version since the current value was read, or the key was
+    /// removed and made again under the same name (a new id).
     /// </summary>
-    private VaultKeyInfo WriteRotation(VaultSession session, string name, SecureBuffer plaintext, SecretValueType type, int? expectedVersion)
+    private VaultKeyInfo WriteRotation(VaultSession session, string name, SecureBuffer plaintext, SecretValueType type, (Guid KeyId, int Version)? expected)
     {
         var index = session.Keys.NameIndex(name);
         long senderId = SenderOf(session, out var senderPublic);
@@ -355,8 +383,8 @@ public sealed partial class VaultEngine
             var metadata = OpenMetadata(session, key, name);
             RequireOnKey(w, session, key, metadata, KeyPermissions.Rotate, facts);
             AuditCrossCheck.CheckKeyRow(w, key, name);
-            if (expectedVersion is { } expected && key.CurrentVersion != expected)
-                throw new VaultRotationFailedException(metadata.Name, $"version {key.CurrentVersion} was written by someone else while the new value was being made; run the rotation again") { Target = name };
+            if (expected is { } read && (key.Id != read.KeyId || key.CurrentVersion != read.Version))
+                throw new VaultRotationFailedException(metadata.Name, "the key was written or made again by someone else while the new value was being made; run the rotation again") { Target = name };
             using var dataKey = DataKeyForWrite(w, session, key, metadata, senderId, senderPublic);
             return AppendVersion(w, session, key, metadata, dataKey, plaintext.ReadOnlySpan, type, facts);
         });
@@ -472,8 +500,7 @@ public sealed partial class VaultEngine
             foreach (var version in Enumerable.Reverse(metadata.Versions))
             {
                 var entry = metadata.History?.FirstOrDefault(e => e.Version == version);
-                var successor = metadata.Versions.Where(v => v > version).DefaultIfEmpty(0).Min();
-                long? replacedMs = successor == 0 ? null : RotationSchedule.WrittenAt(metadata, successor);
+                var replaced = RotationSchedule.ReplacedAt(metadata, version);
                 result.Add(new VaultKeyVersionInfo
                 {
                     Name = metadata.Name,
@@ -482,7 +509,7 @@ public sealed partial class VaultEngine
                     Created = DateTime.UnixEpoch.AddMilliseconds(entry?.WrittenMs ?? rows.GetValueOrDefault(version)?.CreatedMs ?? metadata.CreatedMs),
                     CreatedBy = entry is null || entry.WrittenBy == Guid.Empty ? null : NameOf(r, entry.WrittenBy),
                     IsCurrent = version == metadata.Version,
-                    ReadableUntil = replacedMs is { } ms ? DateTime.UnixEpoch.AddMilliseconds(ms) + policy.Grace : null,
+                    ReadableUntil = replaced is { } at ? (at + policy.Grace).UtcDateTime : null,
                     Vault = Vault,
                 });
             }

@@ -163,14 +163,14 @@ public sealed partial class VaultEngine
     {
         var timeout = CheckTimeout(idleTimeout);
         var certificate = credential.Certificate;
-        var (header, record, keyslots, anyKeyslot) = _store.Read(r =>
+        var (header, record, keyslots, anyKeyslot, links) = _store.Read(r =>
         {
             var h = r.ReadHeader();
             var p = principal is not null ? r.FindPrincipal(PrincipalNames.Normalize(principal))
                 : certificate is not null ? CertificateHolder(r, certificate) : DefaultPrincipal(r);
             var slots = p is null ? [] : r.Keyslots(p.Id);
             var model = r.Principals().SelectMany(x => r.Keyslots(x.Id)).FirstOrDefault(k => k.Kind == KeyslotKinds.Password);
-            return (h, p, slots, model);
+            return (h, p, slots, model, r.MetadataKeyLinks());
         });
         CheckHeaderShape(header);
         var facts = new AuditFacts(AuditAction.Unlock);
@@ -178,14 +178,14 @@ public sealed partial class VaultEngine
         var lockoutKey = LockoutKey(header.VaultId, name, record);
         SecureBuffer? scalars = null;
         VaultSession? session;
-        KeyslotRecord? renewed = null;
+        KeyslotRecord? renewed = null, openedSlot = null;
         try
         {
             // The lookup column is not covered by the principal MAC; the MAC-covered name must agree with it.
             if (record != null && principal != null && PrincipalNames.Normalize(record.Name) != PrincipalNames.Normalize(principal))
                 throw new VaultIntegrityException($"the principal row found for '{principal}' carries another name");
             scalars = Authenticate(header, record, keyslots, anyKeyslot, credential, name, lockoutKey, out var opened);
-            session = OpenSession(header, record, scalars, timeout);
+            session = OpenSession(header, record, links, scalars, timeout);
             try
             {
                 // Told only after the credential proved itself (and the row's MAC), so it reveals nothing to a guesser.
@@ -193,7 +193,10 @@ public sealed partial class VaultEngine
                 // A certificate is itself the second factor (something held); the one-time code guards password-only unlocks.
                 if (certificate is null) CheckSecondFactor(header, record, scalars, totp, name);
                 if (!CommitsTo(session.Keys, header.VaultId, record.Id, scalars.ReadOnlySpan[ScalarsSize..]))
+                {
+                    openedSlot = opened;
                     renewed = RenewKeyslotCommitment(header.VaultId, record.Id, opened, credential, scalars, session.Keys);
+                }
             }
             catch
             {
@@ -218,7 +221,9 @@ public sealed partial class VaultEngine
             {
                 AuditTrail.EnsureSigner(w, header.VaultId, session.Keys, session.PrincipalId, record.EcdsaPublic);
                 ClearLockout(w, record.Id);
-                if (renewed != null)
+                // Renewed only over the keyslot that was opened: a password change or a removal that
+                // committed meanwhile must not be undone by writing back a keyslot sealed with the old credential.
+                if (renewed != null && w.Keyslots(record.Id).FirstOrDefault(k => k.Id == renewed.Id) is { } stored && SameSealing(stored, openedSlot!))
                 {
                     w.UpsertKeyslot(renewed);
                     AppendRecord(w, session, new AuditFacts(AuditAction.KeyslotRenew)
@@ -329,9 +334,9 @@ public sealed partial class VaultEngine
         reader.Principals().FirstOrDefault(p => reader.Keyslots(p.Id).Any(k => KeyslotMatches(k, certificate)));
 
     /// <summary>Builds the session of an authenticated principal from its private scalars.</summary>
-    private VaultSession OpenSession(HeaderRecord header, PrincipalRecord record, SecureBuffer scalars, TimeSpan timeout)
+    private VaultSession OpenSession(HeaderRecord header, PrincipalRecord record, IReadOnlyList<MetadataKeyLinkRecord> links, SecureBuffer scalars, TimeSpan timeout)
     {
-        var keys = OpenVerifiedKeys(header, record, scalars);
+        var keys = OpenVerifiedKeys(header, record, links, scalars);
         try
         {
             return NewSession(header, record, scalars, keys, timeout);
@@ -347,14 +352,14 @@ public sealed partial class VaultEngine
     /// Opens the metadata key with the principal's private scalars and checks it against what
     /// vouches for it. Throws an integrity error on any mismatch.
     /// </summary>
-    private VaultKeys OpenVerifiedKeys(HeaderRecord header, PrincipalRecord record, SecureBuffer scalars)
+    private VaultKeys OpenVerifiedKeys(HeaderRecord header, PrincipalRecord record, IReadOnlyList<MetadataKeyLinkRecord> links, SecureBuffer scalars)
     {
         var keys = OpenMetadataKey(header, record, scalars);
         try
         {
             // The keyslot (sealed by the password) vouches for the metadata key; the metadata key
             // vouches for the header and for the principal row.
-            CheckMetadataKeyCommitment(header, record, keys, scalars.ReadOnlySpan[ScalarsSize..]);
+            CheckMetadataKeyCommitment(header, record, keys, links, scalars.ReadOnlySpan[ScalarsSize..]);
             if (!SecureText.FixedTimeEquals(keys.HeaderMac(CanonicalHeader(header)), header.HeaderMac))
                 throw new VaultIntegrityException("the vault header does not match its MAC");
             CheckPrincipalMac(keys, record);
@@ -372,10 +377,10 @@ public sealed partial class VaultEngine
     /// the one of the keyslot's time, reached back through the chain of metadata keys (only the
     /// principal's own credential can reseal a keyslot, so a rekey leaves the commitments as they were).
     /// </summary>
-    private void CheckMetadataKeyCommitment(HeaderRecord header, PrincipalRecord record, VaultKeys keys, ReadOnlySpan<byte> commitment)
+    /// <remarks><paramref name="links"/> come from the same read as the header and the principal row, so a rekey committing meanwhile cannot mix two generations.</remarks>
+    private static void CheckMetadataKeyCommitment(HeaderRecord header, PrincipalRecord record, VaultKeys keys, IReadOnlyList<MetadataKeyLinkRecord> links, ReadOnlySpan<byte> commitment)
     {
         if (CommitsTo(keys, header.VaultId, record.Id, commitment)) return;
-        var links = _store.Read(r => r.MetadataKeyLinks());
         if (links.Count > 0)
         {
             var older = MetadataKeyChain.Older(keys, links, header.VaultId);
@@ -418,6 +423,11 @@ public sealed partial class VaultEngine
             return null;
         }
     }
+
+    /// <summary>True when two keyslot rows hold the same sealing (same salt and parameters, verifier and sealed bytes).</summary>
+    private static bool SameSealing(KeyslotRecord a, KeyslotRecord b) =>
+        SecureText.FixedTimeEquals(a.Kdf, b.Kdf) && SecureText.FixedTimeEquals(a.Verifier, b.Verifier)
+        && SecureText.FixedTimeEquals(a.Sealed.Ciphertext, b.Sealed.Ciphertext) && SecureText.FixedTimeEquals(a.Sealed.Tag, b.Sealed.Tag);
 
     private static bool CommitsTo(VaultKeys keys, Guid vaultId, Guid principalId, ReadOnlySpan<byte> commitment) =>
         commitment.Length == KeyCommitment.Size &&
@@ -618,10 +628,9 @@ public sealed partial class VaultEngine
         facts.Version = metadata.Version;
         metadata.Type = type;
         metadata.UpdatedMs = now;
-        metadata.Versions = metadata.Versions.Append(metadata.Version).TakeLast(keep).ToArray();
-        var kept = metadata.Versions;
-        metadata.History = (metadata.History ?? []).Append(new KeyVersionEntry { Version = metadata.Version, WrittenMs = now, WrittenBy = session.PrincipalId })
-            .Where(e => kept.Contains(e.Version)).ToArray();
+        metadata.Versions = [.. metadata.Versions, metadata.Version];
+        metadata.History = [.. metadata.History ?? [], new KeyVersionEntry { Version = metadata.Version, WrittenMs = now, WrittenBy = session.PrincipalId }];
+        TrimVersions(metadata, keep);
         var box = Aead.Seal(dataKey.ReadOnlySpan, plaintext, ValueAad(session.VaultId, key.Id, metadata.Version, type));
         writer.InsertVersion(new VersionRecord(key.Id, metadata.Version, (int)type, box, now));
         writer.UpsertSecret(new SecretRecord(key.Id, key.NameIndex, metadata.Version, metadata.Seal(session.Keys.MetadataCipherKey, session.VaultId, key.Id)));
@@ -659,7 +668,15 @@ public sealed partial class VaultEngine
         if (version is < 1) throw new VaultInvalidInputException("A version number starts at 1.");
         var read = WithSession(session => ReadKey(session, name, version, KeyPermissions.Read, enforcePolicy: true));
         // Told after the read committed: the warning never stands in for the value.
-        if (read.Warning != null) warn?.Invoke(read.Warning);
+        try
+        {
+            if (read.Warning != null) warn?.Invoke(read.Warning);
+        }
+        catch
+        {
+            read.Dispose(); // the caller never gets the value: clear it now, not at finalization
+            throw;
+        }
         return read.Value;
     }
 
@@ -698,7 +715,7 @@ public sealed partial class VaultEngine
             if (enforcePolicy)
             {
                 var now = _clock.UtcNow;
-                var schedule = RotationSchedule.Of(metadata, record.Secret.Id, DefaultRotationPolicy(r, session), ActiveExemptions(r, session), now);
+                var schedule = RotationSchedule.Of(metadata, record.Secret.Id, DefaultRotationPolicy(r, session), StoredExemptions(r, session), now);
                 if (schedule.State == RotationState.Blocked)
                     throw new VaultKeyExpiredException(metadata.Name, schedule.Due, schedule.BlockedFrom) { Target = name };
                 if (version is { } asked && asked != metadata.Version && schedule.State != RotationState.Exempt)
@@ -801,11 +818,11 @@ public sealed partial class VaultEngine
     public void ChangePassword(ReadOnlySpan<byte> currentPassword, ReadOnlySpan<byte> newPassword, string? principal = null)
     {
         principal ??= SessionRegistry.Find(Vault)?.PrincipalName;
-        var (header, record, keyslots, anyKeyslot, mfaOn) = _store.Read(r =>
+        var (header, record, keyslots, anyKeyslot, mfaOn, links) = _store.Read(r =>
         {
             var p = principal is null ? DefaultPrincipal(r) : r.FindPrincipal(PrincipalNames.Normalize(principal));
             var model = r.Principals().SelectMany(x => r.Keyslots(x.Id)).FirstOrDefault(k => k.Kind == KeyslotKinds.Password);
-            return (r.ReadHeader(), p, p is null ? [] : r.Keyslots(p.Id), model, p != null && r.Mfa(p.Id)?.Confirmed == true);
+            return (r.ReadHeader(), p, p is null ? [] : r.Keyslots(p.Id), model, p != null && r.Mfa(p.Id)?.Confirmed == true, r.MetadataKeyLinks());
         });
         // With a second factor on, 8 characters are enough (NIST 800-63B); either way before any key derivation.
         PasswordRules.CheckNew(newPassword, secondFactor: mfaOn);
@@ -826,7 +843,7 @@ public sealed partial class VaultEngine
         }
         using (scalars)
         {
-            using var keys = OpenVerifiedKeys(header, record, scalars);
+            using var keys = OpenVerifiedKeys(header, record, links, scalars);
             if (record.Disabled) throw new VaultPrincipalDisabledException(name) { Target = name };
             using (var signing = EcKeys.ImportEcdsaPrivate(scalars.ReadOnlySpan[EcKeys.PrivateKeySize..ScalarsSize], record.EcdsaPublic, "the principal's signing key"))
             {

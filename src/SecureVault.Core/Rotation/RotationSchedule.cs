@@ -24,6 +24,17 @@ internal static class RotationSchedule
     public static DateTimeOffset LastRotated(KeyMetadata metadata) => DateTimeOffset.FromUnixTimeMilliseconds(
         WrittenAt(metadata, metadata.Version) ?? metadata.UpdatedMs);
 
+    /// <summary>
+    /// When <paramref name="version"/> was replaced: when its successor was written, or no later than
+    /// the earliest known write of any later version (versions written before history was kept have
+    /// no time). Null for the current version, or when no later write time is known.
+    /// </summary>
+    public static DateTimeOffset? ReplacedAt(KeyMetadata metadata, int version)
+    {
+        long? earliest = metadata.History?.Where(e => e.Version > version).Select(e => (long?)e.WrittenMs).Min();
+        return earliest is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+    }
+
     /// <summary>When a version was written, when the key's history knows it.</summary>
     public static long? WrittenAt(KeyMetadata metadata, int version) =>
         metadata.History?.FirstOrDefault(e => e.Version == version)?.WrittenMs;

@@ -88,8 +88,10 @@ internal sealed class VaultSession : IDisposable
     public void ReplaceKeys(VaultKeys keys, byte[] wrappedNonce)
     {
         lock (_retiredKeys) _retiredKeys.Add(_keys);
-        _keys = keys;
         MetadataKeyCopy = wrappedNonce;
+        _keys = keys;
+        // An operation on another thread that saw the new copy before this call took it for another session's rekey.
+        _superseded = false;
     }
 
     /// <summary>Marks the session as outdated (the vault was rekeyed elsewhere): it counts as locked from now on.</summary>
