@@ -24,6 +24,7 @@ public sealed partial class VaultEngine
 {
     public const int FormatVersion = 1;
     public const string Magic = "SecureVault";
+    /// <summary>How many versions a key keeps unless its rotation policy says otherwise (the default policy's VersionsKept).</summary>
     public const int DefaultVersionsKept = 10;
     public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromSeconds(900);
     public static readonly TimeSpan MinIdleTimeout = TimeSpan.FromSeconds(1);
@@ -430,9 +431,7 @@ public sealed partial class VaultEngine
         && SecureText.FixedTimeEquals(a.Sealed.Ciphertext, b.Sealed.Ciphertext) && SecureText.FixedTimeEquals(a.Sealed.Tag, b.Sealed.Tag);
 
     private static bool CommitsTo(VaultKeys keys, Guid vaultId, Guid principalId, ReadOnlySpan<byte> commitment) =>
-        commitment.Length == KeyCommitment.Size &&
-        System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
-            KeyCommitment.Compute(keys.MetadataKey, MetadataKeyCheckLabel, vaultId, principalId), commitment);
+        KeyCommitment.Matches(keys.MetadataKey, MetadataKeyCheckLabel, vaultId, principalId, commitment);
 
     /// <summary>
     /// Locks this vault now: its lock is audited, every key of its session is zeroized, and idle
@@ -556,8 +555,8 @@ public sealed partial class VaultEngine
     #region Keys
 
     /// <summary>
-    /// Writes a new version of a key (creating the key on first write) and keeps the last
-    /// <see cref="DefaultVersionsKept"/> versions. Returns the key's metadata after the write.
+    /// Writes a new version of a key (creating the key on first write) and keeps as many versions as
+    /// its rotation policy says (<see cref="DefaultVersionsKept"/> by default). Returns the key's metadata after the write.
     /// </summary>
     public VaultKeyInfo SetKey(string name, SecretValue value, KeyUpdate? update = null)
     {

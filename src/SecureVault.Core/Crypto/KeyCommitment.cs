@@ -22,11 +22,14 @@ public static class KeyCommitment
         return HMACSHA256.HashData(key, message);
     }
 
+    /// <summary>True when <paramref name="expected"/> is the commitment to <paramref name="key"/> (compared in constant time).</summary>
+    public static bool Matches(ReadOnlySpan<byte> key, ReadOnlySpan<byte> label, Guid first, Guid second, ReadOnlySpan<byte> expected) =>
+        expected.Length == Size && CryptographicOperations.FixedTimeEquals(Compute(key, label, first, second), expected);
+
     /// <summary>Throws <see cref="VaultIntegrityException"/> naming <paramref name="what"/> unless the commitment matches.</summary>
     public static void Verify(ReadOnlySpan<byte> key, ReadOnlySpan<byte> label, Guid first, Guid second, ReadOnlySpan<byte> expected, string what)
     {
-        var actual = Compute(key, label, first, second);
-        if (expected.Length != Size || !CryptographicOperations.FixedTimeEquals(actual, expected))
+        if (!Matches(key, label, first, second, expected))
             throw new VaultIntegrityException($"{what} is not the key this vault committed to");
     }
 }

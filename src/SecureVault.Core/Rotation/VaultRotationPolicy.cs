@@ -11,7 +11,7 @@ public sealed record VaultRotationPolicy(TimeSpan MaxAge, TimeSpan Warning, Time
     public const int MaxVersionsKept = 100;
 
     /// <summary>90 days, warning 14 days before, grace 7 days after, the last 10 versions kept.</summary>
-    public static VaultRotationPolicy Default { get; } = new(TimeSpan.FromDays(90), TimeSpan.FromDays(14), TimeSpan.FromDays(7), 10);
+    public static VaultRotationPolicy Default { get; } = new(TimeSpan.FromDays(90), TimeSpan.FromDays(14), TimeSpan.FromDays(7), VaultEngine.DefaultVersionsKept);
 
     /// <summary>Refuses a policy out of range, saying which value and what is allowed.</summary>
     public VaultRotationPolicy Validated()
