@@ -135,7 +135,10 @@ public sealed partial class VaultEngine
             RandomNumberGenerator.Fill(newKey.Span);
             foreach (var version in writer.Versions(key.Id))
             {
-                using var plaintext = OpenVersion(session, oldKey, version, metadata.Name, out var type);
+                // Only versions the sealed metadata lists are kept; any other row is damage, not history.
+                if (!metadata.Versions.Contains(version.Version))
+                    throw new VaultIntegrityException($"key '{metadata.Name}' has a stored version {version.Version} its metadata does not list");
+                using var plaintext = OpenVersion(session, oldKey, version, key.Id, version.Version, metadata.Name, out var type);
                 writer.ReplaceVersionValue(key.Id, version.Version, Aead.Seal(newKey.ReadOnlySpan, plaintext.ReadOnlySpan, ValueAad(session.VaultId, key.Id, version.Version, type)));
             }
             foreach (var holder in writer.KeyHolders(key.Id))

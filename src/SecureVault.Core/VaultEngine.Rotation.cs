@@ -539,8 +539,9 @@ public sealed partial class VaultEngine
                 if (record.Version is null) throw new VaultKeyVersionNotFoundException(metadata.Name, version) { Target = name };
                 using var dataKey = DataKeyForWrite(w, session, key, metadata, senderId, senderPublic);
                 // Read again after DataKeyForWrite: a pending data-key rotation has just re-encrypted every kept version.
-                var stored = w.Versions(key.Id).First(v => v.Version == version);
-                using var plaintext = OpenVersion(session, dataKey, stored, metadata.Name, out var type);
+                var stored = w.Versions(key.Id).FirstOrDefault(v => v.Version == version)
+                    ?? throw new VaultIntegrityException($"version {version} of key '{metadata.Name}' vanished inside its own transaction");
+                using var plaintext = OpenVersion(session, dataKey, stored, key.Id, version, metadata.Name, out var type);
                 return AppendVersion(w, session, key, metadata, dataKey, plaintext.ReadOnlySpan, type, facts);
             });
         });

@@ -42,7 +42,8 @@ public sealed partial class VaultEngine
     /// <summary>An engine over any store (the PostgreSQL store and tests use this).</summary>
     public VaultEngine(IVaultStore store, IClock? clock = null)
     {
-        _store = store;
+        // Every row any store returns is checked against what was asked for before the engine uses it.
+        _store = CheckedVaultStore.Around(store);
         _clock = clock ?? SystemClock.Instance;
     }
 
@@ -722,19 +723,27 @@ public sealed partial class VaultEngine
                 warning = RotationSchedule.ReadWarning(metadata.Name, schedule, now);
             }
             using var dataKey = UnwrapDataKey(r, session, record.Secret.Id, record.Key, metadata);
-            using var plaintext = OpenVersion(session, dataKey, record.Version, metadata.Name, out var type);
-            return new KeyRead(SecretCodec.Decode(type, plaintext.ReadOnlySpan), warning, record.Version.Version, record.Secret.Id);
+            // The version asked for (or the sealed current one) is what the AAD binds, whatever the row says.
+            int wanted = version ?? metadata.Version;
+            using var plaintext = OpenVersion(session, dataKey, record.Version, record.Secret.Id, wanted, metadata.Name, out var type);
+            return new KeyRead(SecretCodec.Decode(type, plaintext.ReadOnlySpan), warning, wanted, record.Secret.Id);
         });
     }
 
-    /// <summary>Decrypts one stored version (its type checked first, as its AAD binds it). The caller disposes the plaintext.</summary>
-    private static SecureBuffer OpenVersion(VaultSession session, SecureBuffer dataKey, VersionRecord version, string keyName, out SecretValueType type)
+    /// <summary>
+    /// Decrypts one stored version (its type checked first, as its AAD binds it). The AAD binds the
+    /// key and version asked for (<paramref name="secretId"/>, <paramref name="wanted"/>), never the
+    /// ones the row carries: a row of another version cannot open as this one. The caller disposes the plaintext.
+    /// </summary>
+    private static SecureBuffer OpenVersion(VaultSession session, SecureBuffer dataKey, VersionRecord version, Guid secretId, int wanted, string keyName, out SecretValueType type)
     {
+        if (version.SecretId != secretId || version.Version != wanted)
+            throw new VaultIntegrityException($"the row read for key '{keyName}' version {wanted} belongs to another version");
         if (version.ValueType is < 1 or > byte.MaxValue || !Enum.IsDefined((SecretValueType)version.ValueType))
             throw new VaultIntegrityException($"a version of key '{keyName}' has an unknown value type");
         type = (SecretValueType)version.ValueType;
-        return Aead.Open(dataKey.ReadOnlySpan, version.Value, ValueAad(session.VaultId, version.SecretId, version.Version, type),
-            $"the value of key '{keyName}' version {version.Version}", SecretCodec.MaxValueBytes);
+        return Aead.Open(dataKey.ReadOnlySpan, version.Value, ValueAad(session.VaultId, secretId, wanted, type),
+            $"the value of key '{keyName}' version {wanted}", SecretCodec.MaxValueBytes);
     }
 
     /// <summary>The metadata of one key, by exact name.</summary>

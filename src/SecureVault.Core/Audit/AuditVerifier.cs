@@ -207,7 +207,8 @@ internal sealed class AuditVerifier
                 ? new Failure(expected, AuditFailure.Reorder, $"record {entry.Seq} stands where record {expected} belongs")
                 : new Failure(expected, AuditFailure.Gap, $"records {expected} to {entry.Seq - 1} are missing");
         }
-        if (row.TimeMs != entry.TimeMs || row.Action != entry.Action || row.Target != entry.Target)
+        // The seq column is the row's key (lookups by number and the next record's number come from it): it must be the record's own.
+        if (row.Seq != entry.Seq || row.TimeMs != entry.TimeMs || row.Action != entry.Action || row.Target != entry.Target)
             return new Failure(expected, AuditFailure.Malformed, "the record's index columns disagree with the record");
         var hash = AuditChain.Hash(link, row.Record);
         if (!CryptographicOperations.FixedTimeEquals(hash, row.Hash))

@@ -17,30 +17,50 @@ internal sealed class SqliteStoreConnection(SqliteConnection connection) : IVaul
 
     #region Reads
 
+    // Every cell is read through SqliteRow (type and range checked), and every key column a query
+    // looks up by is compared with the key asked for: a damaged index must not hand back another row.
+
     public HeaderRecord ReadHeader()
     {
-        using var reader = Query("SELECT magic, format_version, vault_id, created_ms, header_mac FROM vault_header WHERE id = 1");
+        using var reader = Query("SELECT magic, format_version, vault_id, created_ms, header_mac, id FROM vault_header WHERE id = 1");
         if (!reader.Read()) throw new VaultIntegrityException("the vault header is missing");
-        return new HeaderRecord(reader.GetString(0), reader.GetInt32(1), GuidAt(reader, 2, "vault id"), reader.GetInt64(3), Bytes(reader, 4));
+        var row = new SqliteRow(reader, "vault_header");
+        row.Expect(5, 1L);
+        return new HeaderRecord(row.Text(0), row.Int(1), row.Id(2), row.Time(3), row.Blob(4));
     }
 
     public PrincipalRecord? FindPrincipal(string normalizedName) =>
         QueryPrincipals("WHERE name_key = $p0", normalizedName).FirstOrDefault();
 
-    public PrincipalRecord? FindPrincipal(Guid id) =>
-        QueryPrincipals("WHERE principal_id = $p0", id.ToByteArray()).FirstOrDefault();
+    public PrincipalRecord? FindPrincipal(Guid id)
+    {
+        var found = QueryPrincipals("WHERE principal_id = $p0", id.ToByteArray());
+        return found.Count switch
+        {
+            0 => null,
+            1 when found[0].Id == id => found[0],
+            _ => throw new VaultIntegrityException("the principal row found by id is not the one asked for: an index is damaged"),
+        };
+    }
 
     public IReadOnlyList<PrincipalRecord> Principals() => QueryPrincipals("ORDER BY created_ms");
 
     private List<PrincipalRecord> QueryPrincipals(string where, params object[] values)
     {
         var result = new List<PrincipalRecord>();
-        using var reader = Query("SELECT principal_id, name, role, ecdh_public, ecdsa_public, created_ms, mk_sender, mk_nonce, mk_cipher, mk_tag, principal_mac, disabled FROM principals " + where, values);
+        using var reader = Query("SELECT principal_id, name, role, ecdh_public, ecdsa_public, created_ms, mk_sender, mk_nonce, mk_cipher, mk_tag, principal_mac, disabled, name_key FROM principals " + where, values);
         while (reader.Read())
         {
-            result.Add(new PrincipalRecord(GuidAt(reader, 0, "principal id"), reader.GetString(1), reader.GetInt32(2),
-                Bytes(reader, 3), Bytes(reader, 4), reader.GetInt64(5), reader.GetInt64(6), Box(reader, 7), Bytes(reader, 10), reader.GetInt64(11) != 0));
+            var row = new SqliteRow(reader, "principals");
+            // The lookup column must be the one asked for, and must agree with the (MAC-covered) name.
+            var nameKey = row.Text(12);
+            if (values.Length == 1 && values[0] is string asked) row.Expect(12, asked);
+            var name = row.Text(1);
+            if (!string.Equals(Identity.PrincipalNames.Normalize(name), nameKey, StringComparison.Ordinal))
+                throw new VaultIntegrityException($"the principal row of '{name}' is filed under another name");
+            result.Add(new PrincipalRecord(row.Id(0), name, row.Int(2), row.Blob(3), row.Blob(4), row.Time(5), row.Long(6, 1), row.Box(7), row.Blob(10), row.Flag(11)));
         }
+        if (values.Length == 1 && result.Count > 1) throw new VaultIntegrityException("a principal lookup found more than one row: an index is damaged");
         return result;
     }
 
@@ -50,22 +70,29 @@ internal sealed class SqliteStoreConnection(SqliteConnection connection) : IVaul
         using var reader = Query("SELECT keyslot_id, principal_id, kind, kdf, verifier, nonce, sealed, tag, updated_ms FROM keyslots WHERE principal_id = $p0", principalId.ToByteArray());
         while (reader.Read())
         {
-            result.Add(new KeyslotRecord(GuidAt(reader, 0, "keyslot id"), GuidAt(reader, 1, "principal id"), reader.GetInt32(2),
-                Bytes(reader, 3), Bytes(reader, 4), Box(reader, 5), reader.GetInt64(8)));
+            var row = new SqliteRow(reader, "keyslots");
+            row.Expect(1, principalId);
+            result.Add(new KeyslotRecord(row.Id(0), principalId, row.Int(2), row.Blob(3), row.Blob(4), row.Box(5), row.Time(8)));
         }
         return result;
     }
 
     public byte[]? SenderPublicKey(long senderId)
     {
-        using var reader = Query("SELECT public_key FROM sender_keys WHERE sender_id = $p0", senderId);
-        return reader.Read() ? Bytes(reader, 0) : null;
+        using var reader = Query("SELECT public_key, sender_id FROM sender_keys WHERE sender_id = $p0", senderId);
+        if (!reader.Read()) return null;
+        var row = new SqliteRow(reader, "sender_keys");
+        row.Expect(1, senderId);
+        return row.Blob(0);
     }
 
     public SecretRecord? FindSecret(byte[] nameIndex)
     {
         using var reader = Query("SELECT secret_id, name_index, current_version, meta_nonce, meta_cipher, meta_tag FROM secrets WHERE name_index = $p0", nameIndex);
-        return reader.Read() ? SecretAt(reader, 0) : null;
+        if (!reader.Read()) return null;
+        var row = new SqliteRow(reader, "secrets");
+        row.Expect(1, nameIndex);
+        return SecretAt(row, 0);
     }
 
     public SecretValueRecord? ReadValue(byte[] nameIndex, Guid principalId, int? version)
@@ -74,39 +101,55 @@ internal sealed class SqliteStoreConnection(SqliteConnection connection) : IVaul
         using var reader = Query("""
             SELECT s.secret_id, s.name_index, s.current_version, s.meta_nonce, s.meta_cipher, s.meta_tag,
                    k.sender_id, k.nonce, k.cipher, k.tag,
-                   v.version, v.value_type, v.nonce, v.cipher, v.tag, v.created_ms
+                   v.version, v.value_type, v.nonce, v.cipher, v.tag, v.created_ms,
+                   k.secret_id, k.principal_id, v.secret_id
             FROM secrets s
             LEFT JOIN secret_keys k ON k.secret_id = s.secret_id AND k.principal_id = $p1
             LEFT JOIN secret_versions v ON v.secret_id = s.secret_id AND v.version = COALESCE($p2, s.current_version)
             WHERE s.name_index = $p0
             """, nameIndex, principalId.ToByteArray(), version.HasValue ? version.Value : DBNull.Value);
         if (!reader.Read()) return null;
-        var secret = SecretAt(reader, 0);
-        var key = reader.IsDBNull(6) ? null : new WrappedKeyRecord(secret.Id, principalId, reader.GetInt64(6), Box(reader, 7));
-        var value = reader.IsDBNull(10) ? null
-            : new VersionRecord(secret.Id, reader.GetInt32(10), reader.GetInt32(11), Box(reader, 12), reader.GetInt64(15));
+        var row = new SqliteRow(reader, "secrets");
+        row.Expect(1, nameIndex);
+        var secret = SecretAt(row, 0);
+        WrappedKeyRecord? key = null;
+        if (!reader.IsDBNull(16))
+        {
+            var keyRow = new SqliteRow(reader, "secret_keys");
+            keyRow.Expect(16, secret.Id);
+            keyRow.Expect(17, principalId);
+            key = new WrappedKeyRecord(secret.Id, principalId, keyRow.Long(6, 1), keyRow.Box(7));
+        }
+        VersionRecord? value = null;
+        if (!reader.IsDBNull(18))
+        {
+            var versionRow = new SqliteRow(reader, "secret_versions");
+            versionRow.Expect(18, secret.Id);
+            versionRow.Expect(10, version ?? secret.CurrentVersion);
+            value = new VersionRecord(secret.Id, versionRow.Int(10, 1), versionRow.Int(11), versionRow.Box(12), versionRow.Time(15));
+        }
+        if (reader.Read()) throw new VaultIntegrityException("a key lookup found more than one row: an index is damaged");
         return new SecretValueRecord(secret, key, value);
     }
 
     public WrappedKeyRecord? WrappedKey(Guid secretId, Guid principalId)
     {
-        using var reader = Query("SELECT sender_id, nonce, cipher, tag FROM secret_keys WHERE secret_id = $p0 AND principal_id = $p1",
+        using var reader = Query("SELECT sender_id, nonce, cipher, tag, secret_id, principal_id FROM secret_keys WHERE secret_id = $p0 AND principal_id = $p1",
             secretId.ToByteArray(), principalId.ToByteArray());
-        return reader.Read() ? new WrappedKeyRecord(secretId, principalId, reader.GetInt64(0), Box(reader, 1)) : null;
+        if (!reader.Read()) return null;
+        var row = new SqliteRow(reader, "secret_keys");
+        row.Expect(4, secretId);
+        row.Expect(5, principalId);
+        return new WrappedKeyRecord(secretId, principalId, row.Long(0, 1), row.Box(1));
     }
 
     public IEnumerable<SecretRecord> Secrets()
     {
         using var reader = Query("SELECT secret_id, name_index, current_version, meta_nonce, meta_cipher, meta_tag FROM secrets");
-        while (reader.Read()) yield return SecretAt(reader, 0);
+        while (reader.Read()) yield return SecretAt(new SqliteRow(reader, "secrets"), 0);
     }
 
-    public long CountSecrets()
-    {
-        using var reader = Query("SELECT COUNT(*) FROM secrets");
-        reader.Read();
-        return reader.GetInt64(0);
-    }
+    public long CountSecrets() => Count("SELECT COUNT(*) FROM secrets");
 
     public AuditRow? LastAuditRow() => AuditRows(newestFirst: true).FirstOrDefault();
 
@@ -124,37 +167,56 @@ internal sealed class SqliteStoreConnection(SqliteConnection connection) : IVaul
     public AuditRow? AuditRowAt(long seq)
     {
         using var reader = Query("SELECT seq, time_ms, action, record, hash, signature, target FROM audit_log WHERE seq = $p0", seq);
-        return reader.Read() ? AuditRowFrom(reader) : null;
+        if (!reader.Read()) return null;
+        new SqliteRow(reader, "audit_log").Expect(0, seq);
+        return AuditRowFrom(reader);
     }
 
-    private static AuditRow AuditRowFrom(SqliteDataReader reader) =>
-        new(reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), Bytes(reader, 3), Bytes(reader, 4), reader.IsDBNull(5) ? null : Bytes(reader, 5),
-            reader.IsDBNull(6) ? null : GuidAt(reader, 6, "audit target"));
+    private static AuditRow AuditRowFrom(SqliteDataReader reader)
+    {
+        var row = new SqliteRow(reader, "audit_log");
+        return new(row.Long(0), row.Time(1), row.Text(2), row.Blob(3), row.Blob(4), row.OptionalBlob(5), row.OptionalId(6));
+    }
 
     public IEnumerable<AuditRow> AuditRowsFor(Guid target, string action)
     {
         using var reader = Query("SELECT seq, time_ms, action, record, hash, signature, target FROM audit_log WHERE target = $p0 AND action = $p1 ORDER BY seq DESC",
             target.ToByteArray(), action);
-        while (reader.Read()) yield return AuditRowFrom(reader);
+        while (reader.Read())
+        {
+            var row = new SqliteRow(reader, "audit_log");
+            row.Expect(6, target);
+            row.Expect(2, action);
+            yield return AuditRowFrom(reader);
+        }
     }
 
     public IEnumerable<AuditRow> AuditRowsOf(string action)
     {
         using var reader = Query("SELECT seq, time_ms, action, record, hash, signature, target FROM audit_log WHERE action = $p0 ORDER BY seq DESC", action);
-        while (reader.Read()) yield return AuditRowFrom(reader);
+        while (reader.Read())
+        {
+            new SqliteRow(reader, "audit_log").Expect(2, action);
+            yield return AuditRowFrom(reader);
+        }
     }
 
-    public long CountAuditRows()
+    public long CountAuditRows() => Count("SELECT COUNT(*) FROM audit_log");
+
+    private long Count(string sql)
     {
-        using var reader = Query("SELECT COUNT(*) FROM audit_log");
+        using var reader = Query(sql);
         reader.Read();
-        return reader.GetInt64(0);
+        return new SqliteRow(reader, "count").Long(0);
     }
 
     public AuditBaseRecord? AuditBase()
     {
-        using var reader = Query("SELECT seq, link FROM audit_base WHERE id = 1");
-        return reader.Read() ? new AuditBaseRecord(reader.GetInt64(0), Bytes(reader, 1)) : null;
+        using var reader = Query("SELECT seq, link, id FROM audit_base WHERE id = 1");
+        if (!reader.Read()) return null;
+        var row = new SqliteRow(reader, "audit_base");
+        row.Expect(2, 1L);
+        return new AuditBaseRecord(row.Long(0), row.Blob(1));
     }
 
     public IReadOnlyList<AuditSignerRecord> AuditSigners()
@@ -163,119 +225,184 @@ internal sealed class SqliteStoreConnection(SqliteConnection connection) : IVaul
         using var reader = Query("SELECT signer_id, principal_id, public_key, valid_from_seq, valid_until_seq, signer_mac FROM audit_signers ORDER BY signer_id");
         while (reader.Read())
         {
-            result.Add(new AuditSignerRecord(reader.GetInt64(0), GuidAt(reader, 1, "principal id"), Bytes(reader, 2), reader.GetInt64(3),
-                reader.IsDBNull(4) ? null : reader.GetInt64(4), Bytes(reader, 5)));
+            var row = new SqliteRow(reader, "audit_signers");
+            result.Add(new AuditSignerRecord(row.Long(0, 1), row.Id(1), row.Blob(2), row.Long(3), row.OptionalLong(4), row.Blob(5)));
         }
         return result;
     }
 
     public AuditPolicyRecord? AuditPolicy()
     {
-        using var reader = Query("SELECT retention_days, forwarding, updated_ms FROM audit_policy WHERE id = 1");
-        return reader.Read() ? new AuditPolicyRecord(reader.GetInt32(0), reader.GetString(1), reader.GetInt64(2)) : null;
+        using var reader = Query("SELECT retention_days, forwarding, updated_ms, id FROM audit_policy WHERE id = 1");
+        if (!reader.Read()) return null;
+        var row = new SqliteRow(reader, "audit_policy");
+        row.Expect(3, 1L);
+        return new AuditPolicyRecord(row.Int(0), row.Text(1), row.Time(2));
     }
 
     public Identity.LockoutState Lockout(Guid principalId)
     {
-        using var reader = Query("SELECT failures, lockouts, locked_until_ms FROM principal_lockout WHERE principal_id = $p0", principalId.ToByteArray());
-        return reader.Read() ? new Identity.LockoutState(reader.GetInt32(0), reader.GetInt32(1), reader.GetInt64(2)) : Identity.LockoutState.Clear;
+        using var reader = Query("SELECT failures, lockouts, locked_until_ms, principal_id FROM principal_lockout WHERE principal_id = $p0", principalId.ToByteArray());
+        if (!reader.Read()) return Identity.LockoutState.Clear;
+        var row = new SqliteRow(reader, "principal_lockout");
+        row.Expect(3, principalId);
+        return new Identity.LockoutState(row.Int(0), row.Int(1), row.Long(2, 0, SqliteRow.MaxTimeMs));
     }
 
     public IReadOnlyList<Guid> KeyHolders(Guid secretId) =>
-        Guids("SELECT principal_id FROM secret_keys WHERE secret_id = $p0", "principal id", secretId.ToByteArray());
+        Guids("SELECT principal_id, secret_id FROM secret_keys WHERE secret_id = $p0", "secret_keys", secretId);
 
     public IReadOnlyList<Guid> SecretsWrappedTo(Guid principalId) =>
-        Guids("SELECT secret_id FROM secret_keys WHERE principal_id = $p0", "secret id", principalId.ToByteArray());
+        Guids("SELECT secret_id, principal_id FROM secret_keys WHERE principal_id = $p0", "secret_keys", principalId);
 
-    private List<Guid> Guids(string sql, string what, params object[] values)
+    /// <summary>The ids in column 0 of the rows whose column 1 is <paramref name="asked"/>.</summary>
+    private List<Guid> Guids(string sql, string table, Guid asked)
     {
         var result = new List<Guid>();
-        using var reader = Query(sql, values);
-        while (reader.Read()) result.Add(GuidAt(reader, 0, what));
+        using var reader = Query(sql, asked.ToByteArray());
+        while (reader.Read())
+        {
+            var row = new SqliteRow(reader, table);
+            row.Expect(1, asked);
+            result.Add(row.Id(0));
+        }
         return result;
     }
 
     public SecretRecord? FindSecret(Guid secretId)
     {
         using var reader = Query("SELECT secret_id, name_index, current_version, meta_nonce, meta_cipher, meta_tag FROM secrets WHERE secret_id = $p0", secretId.ToByteArray());
-        return reader.Read() ? SecretAt(reader, 0) : null;
+        if (!reader.Read()) return null;
+        var row = new SqliteRow(reader, "secrets");
+        row.Expect(0, secretId);
+        return SecretAt(row, 0);
     }
 
     public IReadOnlyList<VersionRecord> Versions(Guid secretId)
     {
         var result = new List<VersionRecord>();
-        using var reader = Query("SELECT version, value_type, nonce, cipher, tag, created_ms FROM secret_versions WHERE secret_id = $p0 ORDER BY version", secretId.ToByteArray());
-        while (reader.Read()) result.Add(new VersionRecord(secretId, reader.GetInt32(0), reader.GetInt32(1), Box(reader, 2), reader.GetInt64(5)));
+        using var reader = Query("SELECT version, value_type, nonce, cipher, tag, created_ms, secret_id FROM secret_versions WHERE secret_id = $p0 ORDER BY version", secretId.ToByteArray());
+        while (reader.Read())
+        {
+            var row = new SqliteRow(reader, "secret_versions");
+            row.Expect(6, secretId);
+            result.Add(new VersionRecord(secretId, row.Int(0, 1), row.Int(1), row.Box(2), row.Time(5)));
+        }
         return result;
     }
 
-    public GrantRecord? FindGrant(Guid secretId, Guid principalId) =>
-        QueryGrants("WHERE secret_id = $p0 AND principal_id = $p1", secretId.ToByteArray(), principalId.ToByteArray()).FirstOrDefault();
+    public GrantRecord? FindGrant(Guid secretId, Guid principalId)
+    {
+        var found = QueryGrants("WHERE secret_id = $p0 AND principal_id = $p1", secretId, principalId);
+        return found.Count switch
+        {
+            0 => null,
+            1 => found[0],
+            _ => throw new VaultIntegrityException("a grant lookup found more than one row: an index is damaged"),
+        };
+    }
 
     public IReadOnlyList<GrantRecord> Grants(Guid? secretId = null, Guid? principalId = null) =>
-        QueryGrants("WHERE secret_id = COALESCE($p0, secret_id) AND principal_id = COALESCE($p1, principal_id)",
-            (object?)secretId?.ToByteArray() ?? DBNull.Value, (object?)principalId?.ToByteArray() ?? DBNull.Value);
+        QueryGrants("WHERE secret_id = COALESCE($p0, secret_id) AND principal_id = COALESCE($p1, principal_id)", secretId, principalId);
 
-    private List<GrantRecord> QueryGrants(string where, params object[] values)
+    private List<GrantRecord> QueryGrants(string where, Guid? secretId, Guid? principalId)
     {
         var result = new List<GrantRecord>();
-        using var reader = Query("SELECT secret_id, principal_id, permissions, expires_ms, created_ms, granted_by, grant_mac FROM grants " + where, values);
+        using var reader = Query("SELECT secret_id, principal_id, permissions, expires_ms, created_ms, granted_by, grant_mac FROM grants " + where,
+            (object?)secretId?.ToByteArray() ?? DBNull.Value, (object?)principalId?.ToByteArray() ?? DBNull.Value);
         while (reader.Read())
         {
-            result.Add(new GrantRecord(GuidAt(reader, 0, "secret id"), GuidAt(reader, 1, "principal id"), reader.GetInt32(2),
-                reader.IsDBNull(3) ? null : reader.GetInt64(3), reader.GetInt64(4), GuidAt(reader, 5, "grantor id"), Bytes(reader, 6)));
+            var row = new SqliteRow(reader, "grants");
+            if (secretId is { } s) row.Expect(0, s);
+            if (principalId is { } p) row.Expect(1, p);
+            result.Add(new GrantRecord(row.Id(0), row.Id(1), row.Int(2), row.OptionalTime(3), row.Time(4), row.Id(5), row.Blob(6)));
         }
         return result;
     }
 
     public MfaRecord? Mfa(Guid principalId)
     {
-        using var reader = Query("SELECT nonce, sealed, tag, confirmed, last_step, updated_ms FROM principal_mfa WHERE principal_id = $p0", principalId.ToByteArray());
-        return reader.Read() ? new MfaRecord(principalId, Box(reader, 0), reader.GetInt64(3) != 0, reader.GetInt64(4), reader.GetInt64(5)) : null;
+        using var reader = Query("SELECT nonce, sealed, tag, confirmed, last_step, updated_ms, principal_id FROM principal_mfa WHERE principal_id = $p0", principalId.ToByteArray());
+        if (!reader.Read()) return null;
+        var row = new SqliteRow(reader, "principal_mfa");
+        row.Expect(6, principalId);
+        return new MfaRecord(principalId, row.Box(0), row.Flag(3), row.Long(4, -1), row.Time(5)); // -1: no step accepted yet
     }
 
     public LockoutPolicyRecord? LockoutPolicy()
     {
-        using var reader = Query("SELECT max_failures, lock_seconds, max_lock_seconds, updated_ms FROM lockout_policy WHERE id = 1");
-        return reader.Read() ? new LockoutPolicyRecord(reader.GetInt32(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3)) : null;
+        using var reader = Query("SELECT max_failures, lock_seconds, max_lock_seconds, updated_ms, id FROM lockout_policy WHERE id = 1");
+        if (!reader.Read()) return null;
+        var row = new SqliteRow(reader, "lockout_policy");
+        row.Expect(4, 1L);
+        return new LockoutPolicyRecord(row.Int(0), row.Long(1), row.Long(2), row.Time(3));
     }
 
     public IReadOnlyList<SealedSettingRecord> SealedSettings(int kind)
     {
         using var reader = Query("SELECT setting_id, kind, nonce, sealed, tag, updated_ms FROM sealed_settings WHERE kind = $p0 ORDER BY updated_ms, setting_id", kind);
         var result = new List<SealedSettingRecord>();
-        while (reader.Read()) result.Add(SettingAt(reader));
+        while (reader.Read())
+        {
+            var row = new SqliteRow(reader, "sealed_settings");
+            row.Expect(1, kind);
+            result.Add(SettingAt(row));
+        }
         return result;
     }
 
     public SealedSettingRecord? SealedSetting(Guid id)
     {
         using var reader = Query("SELECT setting_id, kind, nonce, sealed, tag, updated_ms FROM sealed_settings WHERE setting_id = $p0", id.ToByteArray());
-        return reader.Read() ? SettingAt(reader) : null;
+        if (!reader.Read()) return null;
+        var row = new SqliteRow(reader, "sealed_settings");
+        row.Expect(0, id);
+        return SettingAt(row);
     }
 
-    private static SealedSettingRecord SettingAt(SqliteDataReader reader) =>
-        new(GuidAt(reader, 0, "setting id"), reader.GetInt32(1), Box(reader, 2), reader.GetInt64(5));
+    private static SealedSettingRecord SettingAt(SqliteRow row) => new(row.Id(0), row.Int(1), row.Box(2), row.Time(5));
 
     public IReadOnlyList<MetadataKeyLinkRecord> MetadataKeyLinks()
     {
         using var reader = Query("SELECT generation, nonce, sealed, tag, created_ms FROM metadata_key_links ORDER BY generation");
         var result = new List<MetadataKeyLinkRecord>();
-        while (reader.Read()) result.Add(new MetadataKeyLinkRecord(reader.GetInt32(0), Box(reader, 1), reader.GetInt64(4)));
+        while (reader.Read())
+        {
+            var row = new SqliteRow(reader, "metadata_key_links");
+            result.Add(new MetadataKeyLinkRecord(row.Int(0, 1), row.Box(1), row.Time(4)));
+        }
         return result;
     }
 
     public RekeyProgressRecord? RekeyProgress()
     {
-        using var reader = Query("SELECT started_ms, started_by, cursor, done FROM rekey_progress WHERE id = 1");
-        return reader.Read()
-            ? new RekeyProgressRecord(reader.GetInt64(0), GuidAt(reader, 1, "rekey principal"), reader.IsDBNull(2) ? null : GuidAt(reader, 2, "rekey cursor"), reader.GetInt32(3))
-            : null;
+        using var reader = Query("SELECT started_ms, started_by, cursor, done, id FROM rekey_progress WHERE id = 1");
+        if (!reader.Read()) return null;
+        var row = new SqliteRow(reader, "rekey_progress");
+        row.Expect(4, 1L);
+        return new RekeyProgressRecord(row.Time(0), row.Id(1), row.OptionalId(2), row.Int(3));
     }
 
-    public IReadOnlyList<Guid> SecretIdsAfter(Guid? after, int limit) => after is { } cursor
-        ? Guids("SELECT secret_id FROM secrets WHERE secret_id > $p0 ORDER BY secret_id LIMIT $p1", "secret id", cursor.ToByteArray(), limit)
-        : Guids("SELECT secret_id FROM secrets ORDER BY secret_id LIMIT $p0", "secret id", limit);
+    public IReadOnlyList<Guid> SecretIdsAfter(Guid? after, int limit)
+    {
+        using var reader = after is { } cursor
+            ? Query("SELECT secret_id FROM secrets WHERE secret_id > $p0 ORDER BY secret_id LIMIT $p1", cursor.ToByteArray(), limit)
+            : Query("SELECT secret_id FROM secrets ORDER BY secret_id LIMIT $p0", limit);
+        var result = new List<Guid>();
+        byte[]? previous = after?.ToByteArray();
+        while (reader.Read())
+        {
+            var row = new SqliteRow(reader, "secrets");
+            var id = row.Id(0);
+            var bytes = id.ToByteArray();
+            // The walk must move forward (SQLite orders blobs by their bytes): a damaged index must not loop a rekey.
+            if (previous != null && bytes.AsSpan().SequenceCompareTo(previous) <= 0)
+                throw new VaultIntegrityException("the keys' index returned keys out of order: it is damaged");
+            previous = bytes;
+            result.Add(id);
+        }
+        return result;
+    }
 
     #endregion
 
@@ -469,21 +596,8 @@ internal sealed class SqliteStoreConnection(SqliteConnection connection) : IVaul
 
     private int Execute(string sql, params object?[] values) => Prepare(sql, values).ExecuteNonQuery();
 
-    private static byte[] Bytes(SqliteDataReader reader, int column) => reader.IsDBNull(column) ? Array.Empty<byte>()
-        : reader.GetValue(column) as byte[] ?? throw new VaultIntegrityException($"a stored {reader.GetName(column)} is not binary data");
-
-    private static SealedBox Box(SqliteDataReader reader, int first) =>
-        new(Bytes(reader, first), Bytes(reader, first + 1), Bytes(reader, first + 2));
-
-    private static Guid GuidAt(SqliteDataReader reader, int column, string what)
-    {
-        var bytes = Bytes(reader, column);
-        if (bytes.Length != 16) throw new VaultIntegrityException($"a stored {what} has the wrong length");
-        return new Guid(bytes);
-    }
-
-    private static SecretRecord SecretAt(SqliteDataReader reader, int first) =>
-        new(GuidAt(reader, first, "secret id"), Bytes(reader, first + 1), reader.GetInt32(first + 2), Box(reader, first + 3));
+    private static SecretRecord SecretAt(SqliteRow row, int first) =>
+        new(row.Id(first), row.Blob(first + 1), row.Int(first + 2, 1), row.Box(first + 3));
 
     #endregion
 
