@@ -78,6 +78,17 @@ public sealed class RawVaultFile : IDisposable
         WriteBlob(table, column, bytes, where, args);
     }
 
+    /// <summary>
+    /// Drops the NOT NULL constraints of <paramref name="table"/> from the schema, as damage to a page
+    /// can leave a NULL where the schema forbids one. Takes effect for connections opened afterwards.
+    /// </summary>
+    public void AllowNulls(string table)
+    {
+        Execute("PRAGMA writable_schema = ON");
+        Assert.Equal(1, Execute("UPDATE sqlite_master SET sql = replace(sql, 'NOT NULL', '') WHERE type = 'table' AND name = $a0", table));
+        Execute("PRAGMA writable_schema = OFF");
+    }
+
     /// <summary>Moves everything in the write-ahead log into the main file, so the file alone holds the vault.</summary>
     public void Checkpoint() => Execute("PRAGMA wal_checkpoint(TRUNCATE)");
 
