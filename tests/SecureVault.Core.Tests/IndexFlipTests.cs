@@ -20,6 +20,44 @@ public sealed class IndexFlipTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void A_damaged_principals_index_is_an_integrity_error_not_a_disabled_principal()
+    {
+        var path = Path.Combine(_folder, "principals.vault");
+        var engine = VaultEngine.Open(path);
+        try
+        {
+            engine.Create(TestVault.Password, "owner", TestVault.CheapKdf);
+            Secrets.WriteText(engine, "alpha", "alpha-value");
+            VaultEngine.ForgetStore(path);
+            byte[] ownerId;
+            using (var raw = new RawVaultFile(path))
+            {
+                raw.Checkpoint();
+                ownerId = raw.ReadBlob("principals", "principal_id", "name = 'owner'");
+            }
+            var image = VaultImage.Capture(path);
+            int root = VaultImage.RootPage(path, "sqlite_autoindex_principals_1");
+            var page = image.Main.AsSpan((root - 1) * image.PageSize, image.PageSize);
+            int at = page.IndexOf(ownerId);
+            Assert.True(at >= 0, "the owner's id is not in the index page");
+            // One bit of the id as the index holds it: the row is still there, the index no longer finds it.
+            page[at + 8] ^= 0x10;
+            VaultEngine.ForgetStore(path);
+            VaultImage.Write(path, image.Main, []);
+
+            var e = Assert.Throws<VaultIntegrityException>(() => VaultEngine.Open(path).ListKeys());
+            Assert.Equal("IntegrityViolation", e.ErrorId);
+        }
+        finally
+        {
+            VaultEngine.ForgetStore(path);
+            VaultImage.Write(path, [], []);
+            VaultEngine.Open(path).Lock();
+            VaultEngine.ForgetStore(path);
+        }
+    }
+
+    [Fact]
     public void Every_bit_flip_of_the_version_index_reads_the_true_value_or_fails_typed()
     {
         var path = Path.Combine(_folder, "flip.vault");
