@@ -70,6 +70,11 @@ public sealed class DamagedNumberTests : IDisposable
         { "principals", "name", "unlock" },
         { "vault_header", "format_version", "unlock" },
         { "principal_lockout", "locked_until_ms", "unlock-user" },
+        // Found by StoreFuzzTests on the engine before the typed reads (InvalidOperationException):
+        { "audit_log", "action", "verify" },
+        { "principals", "mk_sender", "unlock" },
+        { "principals", "created_ms", "unlock" },
+        { "secret_versions", "created_ms", "read" },
     };
 
     [Theory]
@@ -99,6 +104,7 @@ public sealed class DamagedNumberTests : IDisposable
             case "principals": engine.GetPrincipals(); break;
             case "access": engine.GetAccess(); break;
             case "audit": engine.GetAuditLog(); break;
+            case "verify": engine.VerifyAudit(); break;
             default: throw new ArgumentException(operation);
         }
     }
