@@ -116,7 +116,8 @@ public sealed class DamagedNumberTests : IDisposable
     public void An_Admin_clears_a_damaged_lockout_row_and_the_principal_can_unlock_again(string set)
     {
         var engine = _vault.Modify(f => Assert.Equal(1, f.Execute($"UPDATE principal_lockout SET {set}")));
-        Assert.Throws<VaultIntegrityException>(() => engine.Unlock(TestVault.Password, "user"));
+        var refused = Assert.Throws<VaultIntegrityException>(() => engine.Unlock(TestVault.Password, "user"));
+        Assert.Contains("Unlock-VaultPrincipal", refused.Message);
 
         engine.Unlock(TestVault.Password, "owner");
         var cleared = engine.UnlockPrincipal("user");

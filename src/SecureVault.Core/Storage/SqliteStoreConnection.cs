@@ -245,8 +245,16 @@ internal sealed class SqliteStoreConnection(SqliteConnection connection) : IVaul
         using var reader = Query("SELECT failures, lockouts, locked_until_ms, principal_id FROM principal_lockout WHERE principal_id = $p0", principalId.ToByteArray());
         if (!reader.Read()) return Identity.LockoutState.Clear;
         var row = new SqliteRow(reader, "principal_lockout");
-        row.Expect(3, principalId);
-        return new Identity.LockoutState(row.Int(0), row.Int(1), row.Long(2, 0, SqliteRow.MaxTimeMs));
+        try
+        {
+            row.Expect(3, principalId);
+            return new Identity.LockoutState(row.Int(0), row.Int(1), row.Long(2, 0, SqliteRow.MaxTimeMs));
+        }
+        catch (VaultIntegrityException e)
+        {
+            // Say the way forward: clearing the lockout rewrites the row without reading it.
+            throw new VaultIntegrityException("a principal's lockout state is damaged; an Admin can clear it with Unlock-VaultPrincipal", e);
+        }
     }
 
     public IReadOnlyList<Guid> KeyHolders(Guid secretId) =>
