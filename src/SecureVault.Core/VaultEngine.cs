@@ -499,6 +499,8 @@ public sealed partial class VaultEngine
     }
 
     /// <summary>Refuses a locked-out principal before any key derivation runs for it.</summary>
+    /// <remarks>Never inlined: RotationRaceTests finds this point of an unlock by its frame, which the JIT drops once it is hot.</remarks>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private void ThrowIfLockedOut(Guid lockoutKey, string name)
     {
         var state = _store.Read(r => r.Lockout(lockoutKey));
