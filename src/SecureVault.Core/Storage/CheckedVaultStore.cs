@@ -19,18 +19,15 @@ namespace SecureVault.Storage;
 /// </remarks>
 internal sealed class CheckedVaultStore(IVaultStore inner) : IVaultStore
 {
-    /// <summary>The store behind the checks.</summary>
-    public IVaultStore Inner { get; } = inner;
-
-    public string Kind => Inner.Kind;
-    public string Location => Inner.Location;
-    public bool Exists() => Inner.Exists();
-    public void Initialize() => Inner.Initialize();
-    public void Checkpoint() => Inner.Checkpoint();
-    public void ReleaseIdleConnections() => Inner.ReleaseIdleConnections();
-    public T Read<T>(Func<IVaultReader, T> work) => Inner.Read(r => work(new CheckedReader(r)));
-    public T Write<T>(Func<IVaultWriter, T> work) => Inner.Write(w => work(new CheckedWriter(w)));
-    public void Dispose() => Inner.Dispose();
+    public string Kind => inner.Kind;
+    public string Location => inner.Location;
+    public bool Exists() => inner.Exists();
+    public void Initialize() => inner.Initialize();
+    public void Checkpoint() => inner.Checkpoint();
+    public void ReleaseIdleConnections() => inner.ReleaseIdleConnections();
+    public T Read<T>(Func<IVaultReader, T> work) => inner.Read(r => work(new CheckedReader(r)));
+    public T Write<T>(Func<IVaultWriter, T> work) => inner.Write(w => work(new CheckedWriter(w)));
+    public void Dispose() => inner.Dispose();
 
     /// <summary>Wraps <paramref name="store"/> unless it is already checked.</summary>
     public static IVaultStore Around(IVaultStore store) => store as CheckedVaultStore ?? new CheckedVaultStore(store);
