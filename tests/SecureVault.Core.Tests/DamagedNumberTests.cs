@@ -49,6 +49,9 @@ public sealed class DamagedNumberTests : IDisposable
         { "principal_lockout", "lockouts = " + Beyond32Bits, "unlock-user" },
         { "principal_lockout", "locked_until_ms = " + (1L << 62), "unlock-user" },
         { "audit_log", "time_ms = " + (1L << 62), "audit" },
+        // Found by StoreFuzzTests: the newest record's time as text dropped out of the log's query,
+        // so the next record took its number (a UNIQUE failure, StorageError).
+        { "audit_log", "time_ms = 'damaged' WHERE seq = (SELECT MAX(seq) FROM audit_log)", "unlock" },
         { "sender_keys", "public_key = 'damaged'", "read" },
     };
 

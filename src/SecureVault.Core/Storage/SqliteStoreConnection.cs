@@ -156,9 +156,11 @@ internal sealed class SqliteStoreConnection(SqliteConnection connection) : IVaul
     public IEnumerable<AuditRow> AuditRows(long? sinceMs = null, long? untilMs = null, bool newestFirst = false)
     {
         // Two fixed statements (oldest or newest first) keep the prepared-statement cache small.
+        // Without bounds every row comes back, whatever its time_ms holds: a damaged one (text
+        // compares above any number) must fail its read, not drop out of the log unseen.
         using var reader = Query($"""
             SELECT seq, time_ms, action, record, hash, signature, target FROM audit_log
-            WHERE time_ms >= COALESCE($p0, time_ms) AND time_ms < COALESCE($p1, time_ms + 1)
+            WHERE ($p0 IS NULL OR time_ms >= $p0) AND ($p1 IS NULL OR time_ms < $p1)
             ORDER BY seq {(newestFirst ? "DESC" : "ASC")}
             """, (object?)sinceMs ?? DBNull.Value, (object?)untilMs ?? DBNull.Value);
         while (reader.Read()) yield return AuditRowFrom(reader);
