@@ -7,6 +7,7 @@ public static class ExitCode
     public const int NotFound = 2;
     public const int Authentication = 3;
     public const int AccessDenied = 4;
+    public const int Integrity = 5;
     public const int InvalidInput = 6;
     public const int AuditInvalid = 9;
     public const int RotationFailed = 10;
