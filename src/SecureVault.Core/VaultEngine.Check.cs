@@ -246,15 +246,13 @@ public sealed partial class VaultEngine
     /// </summary>
     private VaultException KeyNotFoundOrLost(IVaultReader reader, VaultSession session, string name)
     {
-        using (var names = new AuditNameOpener(session, reader.MetadataKeyLinks()))
-        {
-            if (AuditExpectations.NewestKeyRecord(reader, names, name) is { } newest && newest.Action != AuditAction.Remove)
-                return new VaultIntegrityException(
-                    $"key '{name}' is missing, but audit record {newest.Seq} wrote it and no record removed it: its row was deleted or lost ({RestoreAdvice})") { Target = name };
-        }
+        using var names = new AuditNameOpener(session, reader.MetadataKeyLinks());
+        if (session.AuditKeys.Newest(reader, names, name) is { Written: true } newest)
+            return new VaultIntegrityException(
+                $"key '{name}' is missing, but audit record {newest.Seq} wrote it and no record removed it: its row was deleted or lost ({RestoreAdvice})") { Target = name };
         if (AuditHeadMemory.CheckNotBehind(session.VaultId, reader.LastAuditRow()?.Seq, seq => reader.AuditRowAt(seq)?.Hash) is { } behind)
             return new VaultIntegrityException($"key '{name}' is not in the vault, and the vault has gone backwards ({behind}): the key may have been lost with it ({RestoreAdvice})") { Target = name };
-        if (AuditExpectations.UncheckedRollback(reader) is { } rollback)
+        if (session.AuditKeys.UncheckedRollback(reader, names) is { } rollback)
             return new VaultIntegrityException($"key '{name}' is not in the vault, and audit record {rollback} found the vault rolled back or short of its newest commits: "
                 + $"the key may have been lost with them ({RestoreAdvice}; a check also clears this answer)") { Target = name };
         return new VaultKeyNotFoundException(name) { Target = name };

@@ -98,6 +98,21 @@ public sealed class ConsistencyCheckTests : IDisposable
     }
 
     [Fact]
+    public void The_log_index_of_a_session_follows_records_written_after_its_first_not_found()
+    {
+        Write("early", "value");
+        Assert.Throws<VaultKeyNotFoundException>(() => Engine.GetKey("late")); // builds the session's index
+        Write("late", "value");
+        var id = KeyId("late");
+        // Deleted by another connection while the session stays open: no reopen resets the index.
+        using (var file = new RawVaultFile(_vault.Path))
+            Assert.Equal(1, file.Execute("DELETE FROM secrets WHERE secret_id = $a0", id.ToByteArray()));
+
+        Assert.Throws<VaultIntegrityException>(() => Engine.GetKey("late"));
+        Assert.Throws<VaultKeyNotFoundException>(() => Engine.GetKey("never-written"));
+    }
+
+    [Fact]
     public void A_viewer_sees_a_missing_key_by_id_only_as_it_may_not_read_the_log()
     {
         Write("k", "value");

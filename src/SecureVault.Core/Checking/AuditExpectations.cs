@@ -180,43 +180,4 @@ internal sealed partial class AuditExpectations
 
     /// <summary>The notice an unlock records when the vault is behind the remembered head (as the alert rules read it).</summary>
     public const string RolledBackNotice = "VaultRolledBack";
-
-    /// <summary>
-    /// The newest successful write or removal recorded for the key named <paramref name="name"/>
-    /// (any id: a name can be removed and written again), or null when the log holds none. Names
-    /// are opened from the records' sealed copies, once per key id. For the not-found path only:
-    /// it reads every write and removal record until it finds one.
-    /// </summary>
-    public static AuditEntry? NewestKeyRecord(IVaultReader reader, AuditNameOpener names, string name)
-    {
-        var wanted = Crypto.VaultKeys.NormalizeName(name);
-        var matches = new Dictionary<Guid, bool>();
-        AuditEntry? newest = null;
-        foreach (var action in AuditAction.VersionWrites.Append(AuditAction.Remove))
-        {
-            foreach (var row in reader.AuditRowsOf(action))
-            {
-                if (newest != null && row.Seq < newest.Seq) break; // newest first: nothing newer follows
-                AuditEntry entry;
-                try
-                {
-                    entry = AuditEntry.Parse(row.Record);
-                }
-                catch (AuditFormatException)
-                {
-                    continue; // the chain verification names a damaged record
-                }
-                if (entry.Outcome != AuditOutcome.Success || entry.Target is not { } id || entry.TargetName is not { } sealedName) continue;
-                if (!matches.TryGetValue(id, out bool match))
-                {
-                    match = names.Open(id, sealedName) is { } opened && string.Equals(Crypto.VaultKeys.NormalizeName(opened), wanted, StringComparison.Ordinal);
-                    matches[id] = match;
-                }
-                if (!match) continue;
-                newest = entry;
-                break;
-            }
-        }
-        return newest;
-    }
 }
