@@ -201,6 +201,36 @@ public sealed class ConsistencyCheckTests : IDisposable
     }
 
     [Fact]
+    public void A_removed_principal_and_a_revoked_grant_copied_back_from_an_older_file_are_reported_restored()
+    {
+        Write("k", "value");
+        Engine.NewPrincipal("bob", Role.User, BobPassword);
+        Engine.GrantAccess("k", "bob", KeyPermissions.Read);
+        Engine.NewPrincipal("carol", Role.Viewer, BobPassword);
+        _vault.Release();
+        var before = Path.Combine(_vault.Folder, "before.vault");
+        File.Copy(_vault.Path, before);
+        _vault.Reopen().Unlock(TestVault.Password, "owner");
+        _vault.Engine.RevokeAccess("k", "bob");
+        _vault.Engine.RemovePrincipal("carol");
+
+        var engine = _vault.Modify(f =>
+        {
+            f.Execute("ATTACH DATABASE $a0 AS old", before);
+            f.Execute("INSERT INTO main.principals SELECT * FROM old.principals WHERE name = 'carol'");
+            f.Execute("INSERT INTO main.keyslots SELECT * FROM old.keyslots WHERE principal_id = (SELECT principal_id FROM old.principals WHERE name = 'carol')");
+            Assert.Equal(1, f.Execute("INSERT INTO main.grants SELECT * FROM old.grants"));
+            f.Execute("DETACH DATABASE old");
+        });
+        engine.Unlock(TestVault.Password, "owner");
+
+        var findings = engine.CheckVault().Findings;
+        Assert.Contains(findings, f => f is { Kind: VaultCheckFindingKind.Restored, Table: "principals", Name: "carol" });
+        Assert.Contains(findings, f => f is { Kind: VaultCheckFindingKind.Restored, Table: "grants", Name: "k" });
+        Assert.All(findings, f => Assert.Equal(VaultCheckFindingKind.Restored, f.Kind));
+    }
+
+    [Fact]
     public void A_version_row_the_key_never_kept_is_reported_unexpected()
     {
         Write("k", "value");
