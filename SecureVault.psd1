@@ -26,6 +26,7 @@
         'Set-VaultPassword'
         'Import-VaultSecret'
         'Test-VaultAuditChain'
+        'Test-Vault'
         'Export-VaultAuditHead'
         'Get-VaultAuditLog'
         'Export-VaultAuditLog'

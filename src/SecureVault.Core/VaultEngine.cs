@@ -237,7 +237,7 @@ public sealed partial class VaultEngine
                 var behind = AuditHeadMemory.CheckNotBehind(header.VaultId, w.LastAuditRow()?.Seq, seq => w.AuditRowAt(seq)?.Hash);
                 if (behind != null)
                 {
-                    facts.Reason = "VaultRolledBack";
+                    facts.Reason = Checking.AuditExpectations.RolledBackNotice;
                     warnings.Add($"The vault '{Vault}' has gone backwards: {behind}. Check it against a head exported earlier (Test-VaultAuditChain -Anchor, or 'securevault audit verify --anchor').");
                 }
                 return AppendRecord(w, session, facts, AuditOutcome.Success);
@@ -647,7 +647,7 @@ public sealed partial class VaultEngine
         var change = MetadataChange.From(update);
         return WithSession(session => AuditedWrite(session, AuditAction.Update, (w, facts) =>
         {
-            var record = w.FindSecret(session.Keys.NameIndex(name)) ?? throw new VaultKeyNotFoundException(name) { Target = name };
+            var record = w.FindSecret(session.Keys.NameIndex(name)) ?? throw KeyNotFoundOrLost(w, session, name);
             facts.SetTarget(record.Id, name);
             var metadata = OpenMetadata(session, record, name);
             RequireOnKey(w, session, record, metadata, KeyPermissions.Write, facts);
@@ -702,7 +702,7 @@ public sealed partial class VaultEngine
         var index = session.Keys.NameIndex(name);
         return AuditedWrite(session, AuditAction.Get, (r, facts) =>
         {
-            var record = r.ReadValue(index, session.PrincipalId, version) ?? throw new VaultKeyNotFoundException(name) { Target = name };
+            var record = r.ReadValue(index, session.PrincipalId, version) ?? throw KeyNotFoundOrLost(r, session, name);
             facts.SetTarget(record.Secret.Id, name);
             facts.Version = version ?? record.Secret.CurrentVersion;
             var metadata = OpenMetadata(session, record.Secret, name);
@@ -710,6 +710,9 @@ public sealed partial class VaultEngine
             AuditCrossCheck.CheckKeyRow(r, record.Secret, name);
             if (record.Version is null)
             {
+                // The sealed metadata lists the versions kept: one it lists and the store lacks was deleted or lost.
+                if (version is { } asked && metadata.Versions.Contains(asked))
+                    throw new VaultIntegrityException($"version {asked} of key '{metadata.Name}' is missing, but the key's sealed metadata keeps it: its row was deleted or lost ({RestoreAdvice})") { Target = name };
                 if (version.HasValue) throw new VaultKeyVersionNotFoundException(metadata.Name, version.Value) { Target = name };
                 throw new VaultIntegrityException($"the current version of key '{metadata.Name}' is missing");
             }
@@ -755,7 +758,7 @@ public sealed partial class VaultEngine
         return WithSession(session => AuditedWrite(session, AuditAction.Info, (r, facts) =>
         {
             Require(r, session, Permissions.List);
-            var record = r.FindSecret(session.Keys.NameIndex(name)) ?? throw new VaultKeyNotFoundException(name) { Target = name };
+            var record = r.FindSecret(session.Keys.NameIndex(name)) ?? throw KeyNotFoundOrLost(r, session, name);
             facts.SetTarget(record.Id, name);
             var metadata = OpenMetadata(session, record, name);
             AuditCrossCheck.CheckKeyRow(r, record, name);
@@ -807,7 +810,7 @@ public sealed partial class VaultEngine
         KeyNames.Validate(name);
         return WithSession(session => AuditedWrite(session, AuditAction.Remove, (w, facts) =>
         {
-            var record = w.FindSecret(session.Keys.NameIndex(name)) ?? throw new VaultKeyNotFoundException(name) { Target = name };
+            var record = w.FindSecret(session.Keys.NameIndex(name)) ?? throw KeyNotFoundOrLost(w, session, name);
             facts.SetTarget(record.Id, name);
             var metadata = OpenMetadata(session, record, name);
             RequireOnKey(w, session, record, metadata, KeyPermissions.Delete, facts);

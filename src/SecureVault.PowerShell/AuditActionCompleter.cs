@@ -11,7 +11,7 @@ public sealed class AuditActionCompleter : IArgumentCompleter
     internal static readonly string[] Actions =
     [
         "create", "unlock", "lock", "password", "set", "get", "info", "list", "update", "remove",
-        "verify", "export-head", "read-audit", "policy", "prune",
+        "verify", "export-head", "check", "read-audit", "policy", "prune",
         "principal-add", "principal-set", "principal-remove", "principal-list", "keyslot-add", "keyslot-remove", "keyslot-renew",
         "mfa-enable", "mfa-confirm", "mfa-disable", "lockout-clear", "lockout-policy", "grant", "revoke", "access-list",
         "rotate", "restore", "history", "rotation-read", "rotation-policy", "exemption-add", "exemption-remove", "rekey",

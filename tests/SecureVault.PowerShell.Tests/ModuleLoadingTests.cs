@@ -14,7 +14,7 @@ public sealed class ModuleLoadingTests(ModuleFixture fixture)
         "Get-VaultRotationStatus", "Get-VaultStatus", "Grant-VaultAccess", "Import-VaultSecret", "Invoke-VaultRotation", "Lock-Vault", "New-Vault",
         "New-VaultPrincipal", "Remove-VaultAuditRecord", "Remove-VaultKey", "Remove-VaultKeyslot", "Remove-VaultPrincipal",
         "Remove-VaultRotationExemption", "Restore-VaultKey", "Revoke-VaultAccess", "Set-VaultAuditPolicy", "Set-VaultKey", "Set-VaultLockoutPolicy",
-        "Set-VaultPassword", "Set-VaultPrincipal", "Set-VaultRotationPolicy", "Test-VaultAuditChain", "Unlock-Vault", "Unlock-VaultPrincipal",
+        "Set-VaultPassword", "Set-VaultPrincipal", "Set-VaultRotationPolicy", "Test-Vault", "Test-VaultAuditChain", "Unlock-Vault", "Unlock-VaultPrincipal",
         "Update-VaultEncryptionKey", "Update-VaultKey",
     ];
 

@@ -135,6 +135,8 @@ internal static class AuditAction
     public const string ExemptionAdd = "exemption-add";
     public const string ExemptionRemove = "exemption-remove";
     public const string Rekey = "rekey";
+    /// <summary>A consistency check of the whole vault (Test-Vault, securevault check).</summary>
+    public const string Check = "check";
 
     /// <summary>The actions that write a new version of a key (what the key-row cross-check compares with).</summary>
     public static readonly string[] VersionWrites = [Set, Rotate, Restore];

@@ -65,6 +65,9 @@ internal sealed class VaultSession : IDisposable
     public TimeSpan IdleTimeout { get; }
     public IClock Clock { get; }
 
+    /// <summary>What the audit log says about key names, for the not-found path of reads (built on first need, cleared at the end).</summary>
+    public Checking.AuditKeyIndex AuditKeys { get; } = new();
+
     /// <summary>When the session will lock itself if it stays idle.</summary>
     public DateTimeOffset ExpiresAt => new DateTimeOffset(Interlocked.Read(ref _lastUsedTicks), TimeSpan.Zero) + IdleTimeout;
 
@@ -178,6 +181,7 @@ internal sealed class VaultSession : IDisposable
             _senderKey?.Dispose();
             foreach (var buffer in _pairKeys.Values) buffer.Dispose();
             _pairKeys.Clear();
+            AuditKeys.Clear();
         }
         finally
         {

@@ -29,6 +29,12 @@ public interface IVaultStore : IDisposable
     /// <summary>Closes connections not in use (they reopen on demand); called when a vault is locked.</summary>
     void ReleaseIdleConnections();
 
+    /// <summary>
+    /// The store's own structural check (for SQLite: PRAGMA integrity_check and
+    /// foreign_key_check): one line per problem found, empty when there is none. Reads only.
+    /// </summary>
+    IReadOnlyList<string> SelfCheck();
+
     /// <summary>Runs <paramref name="work"/> in one read transaction (a consistent snapshot).</summary>
     T Read<T>(Func<IVaultReader, T> work);
 
