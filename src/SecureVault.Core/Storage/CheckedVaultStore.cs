@@ -25,6 +25,7 @@ internal sealed class CheckedVaultStore(IVaultStore inner) : IVaultStore
     public void Initialize() => inner.Initialize();
     public void Checkpoint() => inner.Checkpoint();
     public void ReleaseIdleConnections() => inner.ReleaseIdleConnections();
+    public IReadOnlyList<string> SelfCheck() => inner.SelfCheck();
     public T Read<T>(Func<IVaultReader, T> work) => inner.Read(r => work(new CheckedReader(r)));
     public T Write<T>(Func<IVaultWriter, T> work) => inner.Write(w => work(new CheckedWriter(w)));
     public void Dispose() => inner.Dispose();
