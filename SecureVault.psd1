@@ -59,6 +59,8 @@
         'Get-VaultKeyHistory'
         'Restore-VaultKey'
         'Update-VaultEncryptionKey'
+        'Backup-Vault'
+        'Restore-Vault'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

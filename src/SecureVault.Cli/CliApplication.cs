@@ -40,6 +40,7 @@ internal static class CliApplication
             new InitCommand(common), new SetCommand(common), new GetCommand(common), new ListCommand(common),
             new RemoveCommand(common), new StatusCommand(common), new PasswdCommand(common),
             new RotateCommand(common), new HistoryCommand(common), new RestoreCommand(common), new RekeyCommand(common),
+            new BackupCommand(common), new RestoreBackupCommand(common),
         ];
         foreach (var command in commands) root.Add(command.Build());
         root.Add(new CommandGroup("audit", "The audit trail: verify the chain, export its head, read the log and the alerts.",
