@@ -17,10 +17,15 @@ public sealed partial class VaultEngine
     static VaultEngine()
     {
         // A process that ends with vaults open (a pwsh window closed while unlocked) checkpoints and
-        // closes them, so each is one file again, which a plain copy can take.
+        // closes them, so each is one file again, which a plain copy can take; so does a vault whose
+        // session timed out.
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
             foreach (var store in SharedStores.Values) store.ReleaseIdleConnections();
+        };
+        SessionRegistry.Expired += path =>
+        {
+            if (SharedStores.TryGetValue(path, out var store)) store.ReleaseIdleConnections();
         };
     }
 

@@ -185,4 +185,15 @@ public sealed class BackupTests : IDisposable
         }
         _vault.Engine.Unlock(TestVault.Password, "owner");
     }
+
+    [Fact]
+    public void A_vault_whose_session_timed_out_is_one_file_again()
+    {
+        using var vault = new TestVault(idleTimeout: TimeSpan.FromSeconds(1));
+        for (int i = 0; i < 10; i++) Secrets.WriteText(vault.Engine, $"key-{i}", "value");
+        Assert.True(new FileInfo(vault.Path + "-wal").Length > 0, "the writes sit in the WAL while the vault is open");
+        Thread.Sleep(TimeSpan.FromSeconds(1.5));
+        Assert.False(vault.Engine.IsUnlocked); // the expired session is zeroized now
+        Assert.False(File.Exists(vault.Path + "-wal"), "the timed-out vault's connections were closed and the WAL folded in");
+    }
 }
