@@ -196,4 +196,21 @@ public sealed class BackupTests : IDisposable
         Assert.False(vault.Engine.IsUnlocked); // the expired session is zeroized now
         Assert.False(File.Exists(vault.Path + "-wal"), "the timed-out vault's connections were closed and the WAL folded in");
     }
+
+    [Fact]
+    public void A_restore_is_refused_while_another_connection_has_the_vault_open()
+    {
+        Secrets.WriteText(_vault.Engine, "alpha", "one");
+        var backup = _vault.Engine.Backup(InFolder("busy.backup"));
+        Secrets.WriteText(_vault.Engine, "beta", "two");
+        using (var other = new RawVaultFile(_vault.Path)) // as another program would hold it
+        {
+            Assert.NotNull(other.Scalar("SELECT COUNT(*) FROM secrets"));
+            var refusal = Assert.Throws<VaultStorageException>(() => _vault.Engine.RestoreBackup(backup.Path, TestVault.Password, "owner", force: true));
+            Assert.Contains("still open in another program", refusal.Message);
+        }
+        _vault.Engine.Unlock(TestVault.Password, "owner");
+        Assert.Equal("two", Secrets.ReadText(_vault.Engine, "beta"));
+        Assert.Empty(Directory.GetFiles(_vault.Folder, "*.tmp*"));
+    }
 }

@@ -103,14 +103,14 @@ public sealed partial class SqliteVaultStore
     public void ReplaceWith(IVaultStore staged)
     {
         if (staged is not SqliteVaultStore copy || copy == this) throw new ArgumentException("not a copy staged by StageRestore", nameof(staged));
-        // The copy becomes one file: a full checkpoint, then its only connections close (SQLite removes its -wal).
+        // The copy becomes one file: a full checkpoint, then its only connections close (SQLite removes its -wal and -shm).
         copy.Execute(connection =>
         {
             Pragmas(connection.Connection, "PRAGMA wal_checkpoint(TRUNCATE);");
             return 0;
         });
         copy.Dispose();
-        ThrowIfJournalHoldsData(copy._path, "the restored copy");
+        ThrowIfStillOpen(copy._path, "the restored copy");
         ReleaseIdleConnections();
         if (File.Exists(_path))
         {
@@ -121,30 +121,27 @@ public sealed partial class SqliteVaultStore
             }
             catch (SqliteException)
             {
-                // A damaged old vault may not checkpoint; what matters is checked next: no journal with data may stay.
+                // A damaged old vault may not checkpoint; what matters is checked next: nobody else may have it open.
             }
-            // The old vault's journals must go: SQLite would apply a -wal left beside the new file to it.
-            ThrowIfJournalHoldsData(_path, "the vault");
-            foreach (var suffix in new[] { "-wal", "-shm" })
+            // The last connection to close removes -wal and -shm; a -wal still there means another
+            // connection (another process) has the old vault open, and would go on using it.
+            ThrowIfStillOpen(_path, "the vault");
+            try
             {
-                try
-                {
-                    File.Delete(_path + suffix);
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    throw new VaultStorageException($"cannot remove '{_path}{suffix}' before the restore: {e.Message}. Close every program using the vault and try again.", e);
-                }
+                File.Delete(_path + "-shm"); // one left behind by a process that crashed
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new VaultStorageException($"cannot remove '{_path}-shm' before the restore: {e.Message}. Close every program using the vault and try again.", e);
             }
         }
         VaultFiles.Publish(copy._path, _path, replace: true);
     }
 
-    /// <summary>A -wal with frames in it means a connection (here: another process) still uses the file.</summary>
-    private static void ThrowIfJournalHoldsData(string path, string what)
+    private static void ThrowIfStillOpen(string path, string what)
     {
-        if (new FileInfo(path + "-wal") is { Exists: true, Length: > 0 })
-            throw new VaultConcurrencyException(path, new IOException($"{what} is still open in another process: lock the vault there (Lock-Vault, or end the program) and restore again"));
+        if (File.Exists(path + "-wal"))
+            throw new VaultStorageException($"{what} '{path}' is still open in another program: lock the vault there (Lock-Vault), or end that program, and restore again. Nothing was changed.");
     }
 }
 
