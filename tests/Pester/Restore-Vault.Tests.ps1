@@ -51,7 +51,7 @@ Describe 'Restore-Vault' {
 
         It 'puts the backup back with -Force and locks the vault' {
             $null = Restore-Vault -Path $backupPath -Vault $vault -Password $password -Force -Confirm:$false
-            (Get-VaultStatus -Vault $vault).IsUnlocked | Should -BeFalse
+            (Get-VaultStatus -Vault $vault).IsLocked | Should -BeTrue
             Unlock-Vault -Vault $vault -Password $password
             { Get-VaultKey -Vault $vault -Name 'later' -ErrorAction Stop } | Should -Throw -ErrorId 'KeyNotFound*'
         }

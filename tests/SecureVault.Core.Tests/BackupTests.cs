@@ -213,4 +213,34 @@ public sealed class BackupTests : IDisposable
         Assert.Equal("two", Secrets.ReadText(_vault.Engine, "beta"));
         Assert.Empty(Directory.GetFiles(_vault.Folder, "*.tmp*"));
     }
+
+    [Fact]
+    public void A_backup_that_cannot_be_written_leaves_nothing_and_is_recorded_as_failed()
+    {
+        if (OperatingSystem.IsWindows() || Environment.UserName != "root") return; // needs mount(8): run as root in CI
+        WriteKeys(20);
+        var mount = InFolder("small");
+        Directory.CreateDirectory(mount);
+        Run("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mount);
+        try
+        {
+            var failure = Assert.ThrowsAny<VaultException>(() => _vault.Engine.Backup(Path.Combine(mount, "full.backup")));
+            Assert.Equal("StorageError", failure.ErrorId);
+            Assert.Contains("full", failure.Message);
+            Assert.Empty(Directory.GetFileSystemEntries(mount));
+        }
+        finally
+        {
+            Run("umount", mount);
+        }
+        var records = _vault.Engine.GetAuditLog().Where(r => r.Action == AuditAction.Backup).ToList();
+        Assert.Equal([AuditOutcome.Success, AuditOutcome.Error], records.Select(r => r.Outcome));
+    }
+
+    private static void Run(string file, params string[] arguments)
+    {
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(file, arguments) { RedirectStandardError = true })!;
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"{file} failed: {process.StandardError.ReadToEnd()}");
+    }
 }

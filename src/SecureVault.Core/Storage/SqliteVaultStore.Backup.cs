@@ -31,6 +31,11 @@ public sealed partial class SqliteVaultStore
             }
             complete = true;
         }
+        catch (SqliteException e)
+        {
+            // Most failures here are the copy's (a full disk where it goes): name the copy, not the vault.
+            throw SqliteErrors.Map(e, path);
+        }
         finally
         {
             if (!complete) VaultFiles.DeleteWithJournals(path);
