@@ -60,6 +60,8 @@
         'Get-VaultKeyHistory'
         'Restore-VaultKey'
         'Update-VaultEncryptionKey'
+        'Backup-Vault'
+        'Restore-Vault'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

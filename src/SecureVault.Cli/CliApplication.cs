@@ -41,6 +41,7 @@ internal static class CliApplication
             new RemoveCommand(common), new StatusCommand(common), new PasswdCommand(common),
             new RotateCommand(common), new HistoryCommand(common), new RestoreCommand(common), new RekeyCommand(common),
             new CheckCommand(common),
+            new BackupCommand(common), new RestoreBackupCommand(common),
         ];
         foreach (var command in commands) root.Add(command.Build());
         root.Add(new CommandGroup("audit", "The audit trail: verify the chain, export its head, read the log and the alerts.",

@@ -247,7 +247,13 @@ public sealed partial class VaultEngine
             Require(w, session, Permissions.ExportAuditHead);
             return AuditTrail.Next(w, session.VaultId).Seq;
         });
-        var row = _store.Read(r => r.AuditRowAt(seq)) ?? throw new VaultIntegrityException($"the export-head record {seq} just written is missing");
+        return AnchorOf(session, seq, "export-head");
+    });
+
+    /// <summary>The anchor of record <paramref name="seq"/>, which this session has just signed.</summary>
+    private AuditAnchor AnchorOf(VaultSession session, long seq, string what)
+    {
+        var row = _store.Read(r => r.AuditRowAt(seq)) ?? throw new VaultIntegrityException($"the {what} record {seq} just written is missing");
         return new AuditAnchor
         {
             VaultId = session.VaultId,
@@ -258,7 +264,7 @@ public sealed partial class VaultEngine
             PublicKey = EcKeys.EncodePublic(session.SigningKey.ExportParameters(false).Q),
             Signature = row.Signature!,
         };
-    });
+    }
 
     #endregion
 

@@ -100,30 +100,19 @@ public sealed partial class VaultEngine
             var wrappedMetadataKey = KeyWrap.Wrap(pairKey.ReadOnlySpan, keys.MetadataKey,
                 new WrapContext(WrapPurpose.MetadataKey, vaultId, vaultId, principalId));
 
-            _store.Initialize();
-            AuditRow createRecord;
-            try
+            // The store builds the vault aside and puts it in place only complete: a failure leaves nothing.
+            var createRecord = _store.Initialize(w =>
             {
-                createRecord = _store.Write(w =>
-                {
-                    w.InsertHeader(header);
-                    long senderId = w.InsertSenderKey(principalId, senderPublic, now);
-                    var mac = keys.PrincipalMac(principalId, (int)Role.Admin, now, ecdhPublic, ecdsaPublic, principalName);
-                    w.InsertPrincipal(new PrincipalRecord(principalId, principalName, (int)Role.Admin, ecdhPublic, ecdsaPublic, now, senderId, wrappedMetadataKey, mac));
-                    w.UpsertKeyslot(keyslot);
-                    // The chain starts in the same transaction: no vault exists without its first record.
-                    AuditTrail.EnsureSigner(w, vaultId, keys, principalId, ecdsaPublic);
-                    using var signing = EcKeys.ImportEcdsaPrivate(scalars.ReadOnlySpan[EcKeys.PrivateKeySize..ScalarsSize], ecdsaPublic, "the owner's signing key");
-                    return AuditTrail.Append(w, vaultId, principalId, signing, keys, new AuditFacts(AuditAction.Create), AuditOutcome.Success, null, now);
-                });
-            }
-            catch
-            {
-                // Nothing but the empty schema was written: remove it so the name is free again.
-                ForgetStore(Vault);
-                TryDeleteVaultFiles(Vault);
-                throw;
-            }
+                w.InsertHeader(header);
+                long senderId = w.InsertSenderKey(principalId, senderPublic, now);
+                var mac = keys.PrincipalMac(principalId, (int)Role.Admin, now, ecdhPublic, ecdsaPublic, principalName);
+                w.InsertPrincipal(new PrincipalRecord(principalId, principalName, (int)Role.Admin, ecdhPublic, ecdsaPublic, now, senderId, wrappedMetadataKey, mac));
+                w.UpsertKeyslot(keyslot);
+                // The chain starts in the same transaction: no vault exists without its first record.
+                AuditTrail.EnsureSigner(w, vaultId, keys, principalId, ecdsaPublic);
+                using var signing = EcKeys.ImportEcdsaPrivate(scalars.ReadOnlySpan[EcKeys.PrivateKeySize..ScalarsSize], ecdsaPublic, "the owner's signing key");
+                return AuditTrail.Append(w, vaultId, principalId, signing, keys, new AuditFacts(AuditAction.Create), AuditOutcome.Success, null, now);
+            });
             var principalRecord = _store.Read(r => r.FindPrincipal(principalId))!;
             SessionRegistry.Add(NewSession(header, principalRecord, scalars, keys, timeout));
             keys = null; // the session owns them now
@@ -1048,15 +1037,6 @@ public sealed partial class VaultEngine
     internal static void ForgetStore(string path)
     {
         if (SharedStores.TryRemove(path, out var store)) store.Dispose();
-    }
-
-    private static void TryDeleteVaultFiles(string path)
-    {
-        foreach (var file in new[] { path, path + "-wal", path + "-shm" })
-        {
-            try { File.Delete(file); }
-            catch (IOException) { /* best effort: the create already failed and that error is what the caller sees */ }
-        }
     }
 
     #endregion

@@ -14,7 +14,7 @@ public sealed class AuditActionCompleter : IArgumentCompleter
         "verify", "export-head", "check", "read-audit", "policy", "prune",
         "principal-add", "principal-set", "principal-remove", "principal-list", "keyslot-add", "keyslot-remove", "keyslot-renew",
         "mfa-enable", "mfa-confirm", "mfa-disable", "lockout-clear", "lockout-policy", "grant", "revoke", "access-list",
-        "rotate", "restore", "history", "rotation-read", "rotation-policy", "exemption-add", "exemption-remove", "rekey",
+        "rotate", "restore", "history", "rotation-read", "rotation-policy", "exemption-add", "exemption-remove", "rekey", "backup", "vault-restore",
     ];
 
     /// <summary>The action names that start with what was typed.</summary>

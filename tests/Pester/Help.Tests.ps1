@@ -29,11 +29,11 @@ BeforeAll {
 Describe 'Help' {
     It 'covers the cmdlets the module exports' {
         $names = (Get-Command -Module SecureVault -CommandType Cmdlet).Name | Sort-Object
-        $names -join ',' | Should -Be ('Add-VaultKeyslot,Add-VaultRotationExemption,Disable-VaultMfa,Enable-VaultMfa,Export-VaultAuditHead,Export-VaultAuditLog,' +
+        $names -join ',' | Should -Be ('Add-VaultKeyslot,Add-VaultRotationExemption,Backup-Vault,Disable-VaultMfa,Enable-VaultMfa,Export-VaultAuditHead,Export-VaultAuditLog,' +
             'Get-VaultAccess,Get-VaultAlert,Get-VaultAuditLog,Get-VaultAuditPolicy,Get-VaultKey,Get-VaultKeyHistory,Get-VaultKeyInfo,Get-VaultLockoutPolicy,' +
             'Get-VaultPrincipal,Get-VaultRole,Get-VaultRotationExemption,Get-VaultRotationPolicy,Get-VaultRotationStatus,Get-VaultStatus,Grant-VaultAccess,' +
             'Import-VaultSecret,Invoke-VaultRotation,Lock-Vault,New-Vault,New-VaultPrincipal,Remove-VaultAuditRecord,Remove-VaultKey,Remove-VaultKeyslot,' +
-            'Remove-VaultPrincipal,Remove-VaultRotationExemption,Restore-VaultKey,Revoke-VaultAccess,Set-VaultAuditPolicy,Set-VaultKey,Set-VaultLockoutPolicy,' +
+            'Remove-VaultPrincipal,Remove-VaultRotationExemption,Restore-Vault,Restore-VaultKey,Revoke-VaultAccess,Set-VaultAuditPolicy,Set-VaultKey,Set-VaultLockoutPolicy,' +
             'Set-VaultPassword,Set-VaultPrincipal,Set-VaultRotationPolicy,Test-Vault,Test-VaultAuditChain,Unlock-Vault,Unlock-VaultPrincipal,' +
             'Update-VaultEncryptionKey,Update-VaultKey')
     }

@@ -153,4 +153,24 @@ Describe 'New-Vault' {
             $status.Vault | Should -Be (Join-Path -Path $TestDrive -ChildPath 'default.vault')
         }
     }
+
+    Context 'when the path is a folder' {
+        BeforeAll {
+            $folder = Join-Path -Path $TestDrive -ChildPath 'a-folder'
+            $null = New-Item -ItemType Directory -Path $folder
+        }
+
+        It 'fails with InvalidInput saying the path is a folder, for New-Vault, Unlock-Vault and Get-VaultKey' {
+            $commands = @(
+                { New-Vault -Vault $folder -Password $password -KdfMemoryMiB 1 -KdfIterations 1 -KdfParallelism 1 -ErrorAction Stop }
+                { Unlock-Vault -Vault $folder -Password $password -ErrorAction Stop }
+                { Get-VaultKey -Vault $folder -Name 'alpha' -ErrorAction Stop }
+            )
+            foreach ($command in $commands) {
+                $failure = { & $command } | Should -Throw -ErrorId 'InvalidInput*' -PassThru
+                $failure.Exception.Message | Should -BeLike '*is a folder*'
+            }
+            Get-ChildItem -LiteralPath $folder | Should -BeNullOrEmpty
+        }
+    }
 }

@@ -23,7 +23,12 @@ public sealed class MisdirectingStore(IVaultStore inner) : IVaultStore
     public string Kind => inner.Kind;
     public string Location => inner.Location;
     public bool Exists() => inner.Exists();
-    public void Initialize() => inner.Initialize();
+    public T Initialize<T>(Func<IVaultWriter, T> firstWrite) => inner.Initialize(firstWrite);
+    public IReadOnlyList<string> SelfCheck() => inner.SelfCheck();
+    public void BackupTo(string path, byte[] head) => inner.BackupTo(path, head);
+    public IVaultBackupFile OpenBackup(string path) => inner.OpenBackup(path);
+    public IVaultStore StageRestore(string backupPath) => inner.StageRestore(backupPath);
+    public void ReplaceWith(IVaultStore staged) => inner.ReplaceWith(staged);
     public void Checkpoint() => inner.Checkpoint();
     public void ReleaseIdleConnections() => inner.ReleaseIdleConnections();
     public T Read<T>(Func<IVaultReader, T> work) => inner.Read(r => work(ReaderProxy<IVaultReader>.Around(r, this)));

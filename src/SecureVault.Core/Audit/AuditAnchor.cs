@@ -72,13 +72,20 @@ public sealed class AuditAnchor
         {
             throw new VaultStorageException($"cannot read the anchor '{path}': {e.Message}", e);
         }
-        AuditAnchor anchor;
+        var anchor = Parse(bytes) ?? throw NotAnAnchor(path, "it is not well-formed");
+        if (anchor.Seq < 1 || !anchor.IsSigned()) throw NotAnAnchor(path, "its signature does not verify");
+        return anchor;
+    }
+
+    /// <summary>An anchor from its JSON, or null when the JSON is not a well-formed anchor (its signature is not checked here).</summary>
+    public static AuditAnchor? Parse(byte[] bytes)
+    {
         try
         {
             using var document = JsonDocument.Parse(bytes);
             var root = document.RootElement;
-            if (root.GetProperty("format").GetString() != Format) throw NotAnAnchor(path, "its format is not " + Format);
-            anchor = new AuditAnchor
+            if (root.GetProperty("format").GetString() != Format) return null;
+            return new AuditAnchor
             {
                 VaultId = Guid.ParseExact(root.GetProperty("vault").GetString()!, "D"),
                 Seq = root.GetProperty("seq").GetInt64(),
@@ -92,10 +99,8 @@ public sealed class AuditAnchor
         }
         catch (Exception e) when (e is JsonException or FormatException or KeyNotFoundException or InvalidOperationException or ArgumentNullException)
         {
-            throw NotAnAnchor(path, "it is not well-formed");
+            return null;
         }
-        if (anchor.Seq < 1 || !anchor.IsSigned()) throw NotAnAnchor(path, "its signature does not verify");
-        return anchor;
     }
 
     private static VaultInvalidInputException NotAnAnchor(string path, string why) =>

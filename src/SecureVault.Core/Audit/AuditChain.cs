@@ -137,6 +137,9 @@ internal static class AuditAction
     public const string Rekey = "rekey";
     /// <summary>A consistency check of the whole vault (Test-Vault, securevault check).</summary>
     public const string Check = "check";
+    public const string Backup = "backup";
+    /// <summary>The whole vault put back from a backup (not "restore", which is one key's old version).</summary>
+    public const string VaultRestore = "vault-restore";
 
     /// <summary>The actions that write a new version of a key (what the key-row cross-check compares with).</summary>
     public static readonly string[] VersionWrites = [Set, Rotate, Restore];

@@ -17,6 +17,12 @@ internal static class SessionRegistry
         AppDomain.CurrentDomain.ProcessExit += (_, _) => CloseAll();
     }
 
+    /// <summary>
+    /// Raised with the vault path after a session timed out and was zeroized, so the vault's store
+    /// can close its idle connections (and SQLite fold the WAL into the vault file).
+    /// </summary>
+    public static event Action<string>? Expired;
+
     private static StringComparer PathComparer => OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
 
     /// <summary>The live session of a vault, or null when locked (an expired one is zeroized now).</summary>
@@ -25,7 +31,7 @@ internal static class SessionRegistry
         GC.KeepAlive(Sweeper);
         if (!Sessions.TryGetValue(vaultPath, out var session)) return null;
         if (!session.IsExpired) return session;
-        Close(vaultPath);
+        if (Close(vaultPath)) Expired?.Invoke(vaultPath);
         return null;
     }
 
@@ -66,7 +72,11 @@ internal static class SessionRegistry
     {
         foreach (var (path, session) in Sessions)
         {
-            if (session.IsExpired && Sessions.TryRemove(new KeyValuePair<string, VaultSession>(path, session))) session.Dispose();
+            if (session.IsExpired && Sessions.TryRemove(new KeyValuePair<string, VaultSession>(path, session)))
+            {
+                session.Dispose();
+                Expired?.Invoke(path);
+            }
         }
     }
 }

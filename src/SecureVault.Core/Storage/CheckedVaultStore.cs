@@ -22,13 +22,31 @@ internal sealed class CheckedVaultStore(IVaultStore inner) : IVaultStore
     public string Kind => inner.Kind;
     public string Location => inner.Location;
     public bool Exists() => inner.Exists();
-    public void Initialize() => inner.Initialize();
+    public T Initialize<T>(Func<IVaultWriter, T> firstWrite) => inner.Initialize(w => firstWrite(new CheckedWriter(w)));
     public void Checkpoint() => inner.Checkpoint();
     public void ReleaseIdleConnections() => inner.ReleaseIdleConnections();
     public IReadOnlyList<string> SelfCheck() => inner.SelfCheck();
     public T Read<T>(Func<IVaultReader, T> work) => inner.Read(r => work(new CheckedReader(r)));
     public T Write<T>(Func<IVaultWriter, T> work) => inner.Write(w => work(new CheckedWriter(w)));
     public void Dispose() => inner.Dispose();
+
+    public void BackupTo(string path, byte[] head) => inner.BackupTo(path, head);
+    public IVaultBackupFile OpenBackup(string path) => new CheckedBackupFile(inner.OpenBackup(path));
+    public IVaultStore StageRestore(string backupPath) => inner.StageRestore(backupPath);
+
+    // The staged copy is the inner store's own: it is handed back unwrapped.
+    public void ReplaceWith(IVaultStore staged) => inner.ReplaceWith(staged is CheckedVaultStore checkedStore ? checkedStore.Unchecked : staged);
+
+    private IVaultStore Unchecked => inner;
+
+    /// <summary>A backup file whose reads are checked like the vault's own.</summary>
+    private sealed class CheckedBackupFile(IVaultBackupFile file) : IVaultBackupFile
+    {
+        public IReadOnlyList<string> IntegrityProblems() => file.IntegrityProblems();
+        public byte[]? Head() => file.Head();
+        public T Read<T>(Func<IVaultReader, T> work) => file.Read(r => work(new CheckedReader(r)));
+        public void Dispose() => file.Dispose();
+    }
 
     /// <summary>Wraps <paramref name="store"/> unless it is already checked.</summary>
     public static IVaultStore Around(IVaultStore store) => store as CheckedVaultStore ?? new CheckedVaultStore(store);

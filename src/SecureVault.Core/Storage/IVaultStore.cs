@@ -17,8 +17,12 @@ public interface IVaultStore : IDisposable
     /// <summary>True when a vault has been created here.</summary>
     bool Exists();
 
-    /// <summary>Creates the empty schema; fails if a vault already exists.</summary>
-    void Initialize();
+    /// <summary>
+    /// Creates the vault: the empty schema and <paramref name="firstWrite"/> (header, first
+    /// principal, first audit record) commit as one, and a failure leaves nothing behind (the
+    /// location stays free for a retry). Fails if a vault already exists.
+    /// </summary>
+    T Initialize<T>(Func<IVaultWriter, T> firstWrite);
 
     /// <summary>
     /// Moves committed changes out of any journal into the main store and empties the journal,
@@ -40,6 +44,49 @@ public interface IVaultStore : IDisposable
 
     /// <summary>Runs <paramref name="work"/> in one write transaction, serialized against every other writer.</summary>
     T Write<T>(Func<IVaultWriter, T> work);
+
+    #region Backups (Backup-Vault, Restore-Vault)
+
+    /// <summary>
+    /// Writes a consistent copy of the whole vault, taken while others may go on writing, to the
+    /// new file <paramref name="path"/> (created owner-only; it must not exist), with
+    /// <paramref name="head"/> (the signed audit anchor the copy must hold) stored in it. A store
+    /// that is not a file (a server database, backed up with its own tools) throws
+    /// <see cref="VaultStorageException"/> saying so.
+    /// </summary>
+    void BackupTo(string path, byte[] head);
+
+    /// <summary>Opens a backup file read-only, to check it; nothing is ever written to it.</summary>
+    IVaultBackupFile OpenBackup(string path);
+
+    /// <summary>
+    /// Copies a backup file to a private working file beside this vault and returns a store over
+    /// it, to be unlocked, checked and given its restore record before <see cref="ReplaceWith"/>
+    /// puts it in place. The caller disposes the store; <see cref="ReplaceWith"/> consumes it.
+    /// </summary>
+    IVaultStore StageRestore(string backupPath);
+
+    /// <summary>
+    /// Replaces this vault (or creates it, when none is here yet) with a staged copy, atomically:
+    /// at every moment the location holds either the old vault or the whole copy. This process's
+    /// connections to the old vault are closed first; another process that has it open is refused.
+    /// </summary>
+    void ReplaceWith(IVaultStore staged);
+
+    #endregion
+}
+
+/// <summary>A backup file opened read-only for checking.</summary>
+public interface IVaultBackupFile : IDisposable
+{
+    /// <summary>The problems SQLite's integrity check finds in the file (none: it is sound).</summary>
+    IReadOnlyList<string> IntegrityProblems();
+
+    /// <summary>The signed audit head the backup was written with, or null when it has none.</summary>
+    byte[]? Head();
+
+    /// <summary>Runs <paramref name="work"/> over the copy's records in one read transaction.</summary>
+    T Read<T>(Func<IVaultReader, T> work);
 }
 
 /// <summary>Reads inside one transaction.</summary>

@@ -54,12 +54,7 @@ public static class PrivateFile
         else Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
-    private static FileStreamOptions Options()
-    {
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        return options;
-    }
+    private static FileStreamOptions Options() => VaultFiles.OwnerOnlyOptions(FileMode.CreateNew);
 
     private static void Remove(string path)
     {

@@ -8,16 +8,17 @@ namespace SecureVault.Storage;
 /// The embedded default store: one SQLite file per vault, WAL journal, synchronous=FULL (a
 /// committed write survives power loss), secure_delete (freed pages are zeroed, so removed
 /// ciphertext and superseded keyslots do not linger), a 30 s busy timeout, foreign keys on. The file is
-/// created with mode 0600 on Unix (SQLite gives its -wal and -shm files the same mode).
+/// created with mode 0600 on Unix, and so are its -wal and -shm files, whatever the vault file's
+/// mode is now (SQLite would copy it: a vault opened while 0400 would be left with read-only
+/// journals). A file is checked to be a vault, read-only, before anything is set on it.
 /// Writers take the write lock at BEGIN (BEGIN IMMEDIATE), so concurrent read-modify-write
 /// transactions from threads or processes serialize instead of failing or losing updates.
 /// </summary>
-public sealed class SqliteVaultStore : IVaultStore
+public sealed partial class SqliteVaultStore : IVaultStore
 {
     private const int BusyTimeoutMs = 30_000;
     private const int MaxIdleConnections = 8;
     private readonly string _path;
-    private readonly string _connectionString;
     private readonly ConcurrentBag<SqliteStoreConnection> _idle = new();
     private int _disposed;
 
@@ -25,13 +26,6 @@ public sealed class SqliteVaultStore : IVaultStore
     public SqliteVaultStore(string path)
     {
         _path = path;
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWrite,
-            Pooling = false, // we keep our own connections, each with its prepared statements
-            DefaultTimeout = BusyTimeoutMs / 1000,
-        }.ToString();
     }
 
     public string Kind => "SQLite";
@@ -41,24 +35,53 @@ public sealed class SqliteVaultStore : IVaultStore
     public bool Exists()
     {
         var file = new FileInfo(_path);
-        return file.Exists && file.Length > 0;
+        if (file.Exists) return file.Length > 0;
+        if (Directory.Exists(_path)) throw VaultFiles.IsFolder(_path);
+        return false;
     }
 
-    public void Initialize()
+    /// <summary>
+    /// Builds the new vault in a private file beside its final name (schema and
+    /// <paramref name="firstWrite"/> in one transaction), and renames it into place only once that
+    /// committed: a create that fails (a full disk) leaves nothing behind and the name stays free.
+    /// </summary>
+    public T Initialize<T>(Func<IVaultWriter, T> firstWrite)
     {
-        CreateFileWithOwnerOnlyMode();
-        Execute(connection =>
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        if (Exists()) throw new VaultAlreadyExistsException(_path);
+        var directory = Path.GetDirectoryName(_path);
+        if (!string.IsNullOrEmpty(directory) && !Directory.Exists(directory)) PrivateFile.CreateFolder(directory);
+        var staging = VaultFiles.CreateStaging(_path);
+        try
         {
-            using var transaction = connection.Connection.BeginTransaction(deferred: false);
-            using (var command = connection.Connection.CreateCommand())
+            T result;
+            using (var connection = new SqliteStoreConnection(OpenFile(staging, SqliteOpenMode.ReadWrite)))
             {
-                command.Transaction = transaction;
-                command.CommandText = SqliteSchema.Create + $"PRAGMA user_version = {SqliteSchema.Version};";
-                command.ExecuteNonQuery();
+                // Built in rollback mode, so the whole vault is in the one file that is renamed;
+                // switched to WAL when complete (closing the only connection removes the -wal again).
+                Pragmas(connection.Connection, "PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON; PRAGMA foreign_keys = ON;");
+                using (var transaction = connection.Connection.BeginTransaction(deferred: false))
+                {
+                    connection.Transaction = transaction;
+                    Pragmas(connection.Connection, SqliteSchema.Create + $"PRAGMA user_version = {SqliteSchema.Version};", transaction);
+                    result = firstWrite(connection);
+                    transaction.Commit();
+                    connection.Transaction = null;
+                }
+                Pragmas(connection.Connection, "PRAGMA journal_mode = WAL;");
             }
-            transaction.Commit();
-            return 0;
-        }, checkSchema: false);
+            VaultFiles.Publish(staging, _path, replace: false);
+            staging = null;
+            return result;
+        }
+        catch (SqliteException e)
+        {
+            throw SqliteErrors.Map(e, _path);
+        }
+        finally
+        {
+            if (staging != null) VaultFiles.DeleteWithJournals(staging);
+        }
     }
 
     public T Read<T>(Func<IVaultReader, T> work) => InTransaction(deferred: true, work);
@@ -85,15 +108,15 @@ public sealed class SqliteVaultStore : IVaultStore
         }
     });
 
-    private T Execute<T>(Func<SqliteStoreConnection, T> work, bool checkSchema = true)
+    private T Execute<T>(Func<SqliteStoreConnection, T> work)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        if (checkSchema && !Exists()) throw new VaultNotFoundException(_path);
+        if (!Exists()) throw new VaultNotFoundException(_path);
         SqliteStoreConnection? connection = null;
         bool reusable = false;
         try
         {
-            connection = Rent(checkSchema);
+            connection = Rent();
             var result = work(connection);
             reusable = true;
             return result;
@@ -108,17 +131,17 @@ public sealed class SqliteVaultStore : IVaultStore
         }
     }
 
-    private SqliteStoreConnection Rent(bool checkSchema)
+    private SqliteStoreConnection Rent()
     {
         if (_idle.TryTake(out var connection)) return connection;
-        var sqlite = new SqliteConnection(_connectionString);
+        VaultFiles.PrepareJournals(_path);
+        var sqlite = OpenFile(_path, SqliteOpenMode.ReadWrite);
         try
         {
-            sqlite.Open();
-            using var command = sqlite.CreateCommand();
-            command.CommandText = $"PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON; PRAGMA busy_timeout = {BusyTimeoutMs}; PRAGMA foreign_keys = ON;";
-            command.ExecuteNonQuery();
-            if (checkSchema) CheckSchemaVersion(sqlite);
+            // Read-only first: another application's database is refused before anything is set on it.
+            int version = SchemaVersion(sqlite);
+            Pragmas(sqlite, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON; PRAGMA foreign_keys = ON;");
+            if (version < SqliteSchema.Version) MigrateForward(sqlite);
             return new SqliteStoreConnection(sqlite);
         }
         catch
@@ -128,16 +151,54 @@ public sealed class SqliteVaultStore : IVaultStore
         }
     }
 
-    private void CheckSchemaVersion(SqliteConnection sqlite)
+    /// <summary>An open connection to a SQLite file, with the busy timeout set (which changes nothing in the file).</summary>
+    internal static SqliteConnection OpenFile(string path, SqliteOpenMode mode)
+    {
+        var sqlite = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = mode,
+            Pooling = false, // we keep our own connections, each with its prepared statements
+            DefaultTimeout = BusyTimeoutMs / 1000,
+        }.ToString());
+        try
+        {
+            sqlite.Open();
+            Pragmas(sqlite, $"PRAGMA busy_timeout = {BusyTimeoutMs};");
+            return sqlite;
+        }
+        catch
+        {
+            sqlite.Dispose();
+            throw;
+        }
+    }
+
+    internal static void Pragmas(SqliteConnection sqlite, string sql, SqliteTransaction? transaction = null)
+    {
+        using var command = sqlite.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// The vault schema version of the file, read without writing anything: a file whose
+    /// user_version is not one of ours or that has no vault_header table is not a vault.
+    /// </summary>
+    private int SchemaVersion(SqliteConnection sqlite) => SchemaVersion(sqlite, _path);
+
+    internal static int SchemaVersion(SqliteConnection sqlite, string path)
     {
         using var command = sqlite.CreateCommand();
         command.CommandText = "PRAGMA user_version;";
         long version = (long)(command.ExecuteScalar() ?? 0L);
-        if (version == SqliteSchema.Version) return;
         if (version > SqliteSchema.Version)
-            throw new VaultStorageException($"the vault '{_path}' uses schema version {version}, newer than this SecureVault understands ({SqliteSchema.Version}). Update SecureVault.");
-        if (version < 1) throw new VaultIntegrityException($"the file '{_path}' is not a SecureVault vault (schema version {version})");
-        MigrateForward(sqlite);
+            throw new VaultStorageException($"the vault '{path}' uses schema version {version}, newer than this SecureVault understands ({SqliteSchema.Version}). Update SecureVault.");
+        command.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'vault_header';";
+        bool hasHeader = (long)(command.ExecuteScalar() ?? 0L) == 1;
+        if (version < 1 || !hasHeader) throw new VaultIntegrityException($"the file '{path}' is not a SecureVault vault (schema version {version}); it was left unchanged");
+        return (int)version;
     }
 
     /// <summary>
@@ -166,28 +227,6 @@ public sealed class SqliteVaultStore : IVaultStore
         else connection.Dispose();
     }
 
-    private void CreateFileWithOwnerOnlyMode()
-    {
-        var directory = Path.GetDirectoryName(_path);
-        if (!string.IsNullOrEmpty(directory) && !Directory.Exists(directory)) PrivateFile.CreateFolder(directory);
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        try
-        {
-            using var _ = new FileStream(_path, options);
-        }
-        catch (IOException) when (File.Exists(_path))
-        {
-            if (Exists()) throw new VaultAlreadyExistsException(_path);
-            // An empty file left by an interrupted create holds nothing: reuse it with a safe mode.
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(_path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            throw new VaultStorageException($"cannot create '{_path}': access denied. Choose a folder you can write to.", e);
-        }
-    }
-
     public void Checkpoint() => Execute(connection =>
     {
         using var command = connection.Connection.CreateCommand();
@@ -196,8 +235,25 @@ public sealed class SqliteVaultStore : IVaultStore
         return 0;
     });
 
+    /// <summary>
+    /// Moves what it can of the WAL into the vault file, then closes the idle connections. When
+    /// they were the vault's last (no other process has it open), SQLite checkpoints fully and
+    /// removes the -wal and -shm files: a locked vault is one file, which a plain copy can take.
+    /// </summary>
     public void ReleaseIdleConnections()
     {
+        if (_idle.TryTake(out var first))
+        {
+            try
+            {
+                Pragmas(first.Connection, "PRAGMA wal_checkpoint(PASSIVE);");
+            }
+            catch (SqliteException)
+            {
+                // Busy or read-only now: the WAL stays as it is (nothing is lost) and the next checkpoint moves it.
+            }
+            first.Dispose();
+        }
         while (_idle.TryTake(out var connection)) connection.Dispose();
     }
 
@@ -250,11 +306,15 @@ public sealed class SqliteVaultStore : IVaultStore
 /// <summary>Maps SQLite failures onto the engine's exception types.</summary>
 internal static class SqliteErrors
 {
-    private const int Busy = 5, Locked = 6, Corrupt = 11, NotADatabase = 26;
+    private const int Busy = 5, Locked = 6, ReadOnly = 8, Corrupt = 11, Full = 13, CantOpen = 14, NotADatabase = 26;
 
-    public static VaultException Map(SqliteException e, string path) => e.SqliteErrorCode switch
+    public static VaultException Map(SqliteException e, string path) => (e.SqliteErrorCode & 0xFF) switch
     {
         Busy or Locked => new VaultConcurrencyException(path, e),
+        ReadOnly or CantOpen => new VaultStorageException(
+            $"the vault '{path}' cannot be written (SQLite: {e.Message}). Every operation writes an audit record, reads too, so the vault file, "
+            + $"'{path}-wal' and '{path}-shm' must be writable by you (mode 0600, your own files) and so must their folder; fix that and try again.", e),
+        Full => new VaultStorageException($"the disk that holds '{path}' is full. Free some space and try again; nothing was changed.", e),
         Corrupt or NotADatabase => new VaultIntegrityException($"the vault file '{path}' is damaged or truncated", e),
         _ when e.Message.Contains("no such table", StringComparison.Ordinal) || e.Message.Contains("no such column", StringComparison.Ordinal)
             => new VaultIntegrityException($"the file '{path}' does not have the vault's structure", e),
