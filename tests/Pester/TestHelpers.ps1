@@ -264,3 +264,40 @@ function New-TestShell {
     $null = $shell.AddCommand('Import-Module').AddParameter('Name', $manifest).AddParameter('ErrorAction', 'Stop').AddStatement()
     $shell
 }
+
+function Invoke-TestPwsh {
+    <#
+        Runs a script file in a new pwsh process (the same PowerShell as this one, -NoProfile
+        -NonInteractive) with extra environment variables, and returns its exit code. For tests that
+        need a fresh process: SecretManagement and SecretStore fix their data folders from HOME when
+        they load, so only a new process can give them a private one.
+    #>
+    param(
+        [Parameter(Mandatory)]
+        [string] $ScriptPath,
+
+        [hashtable] $Environment = @{},
+
+        [string[]] $ArgumentList = @()
+    )
+    $start = [System.Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
+    # PowerShell installed as a .NET tool runs as 'dotnet pwsh.dll'.
+    if ([System.IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') {
+        $start.ArgumentList.Add((Join-Path -Path $PSHOME -ChildPath 'pwsh.dll'))
+    }
+    foreach ($argument in @('-NoProfile', '-NonInteractive', '-File', $ScriptPath) + $ArgumentList) {
+        $start.ArgumentList.Add($argument)
+    }
+    foreach ($name in $Environment.Keys) {
+        $start.Environment[$name] = $Environment[$name]
+    }
+    $start.UseShellExecute = $false
+    $process = [System.Diagnostics.Process]::Start($start)
+    try {
+        $process.WaitForExit()
+        $process.ExitCode
+    }
+    finally {
+        $process.Dispose()
+    }
+}
