@@ -265,6 +265,14 @@ function New-TestShell {
     $shell
 }
 
+function Get-TestPwshCommand {
+    <# The command words that start this same PowerShell: PowerShell installed as a .NET tool runs as 'dotnet pwsh.dll'. #>
+    [Environment]::ProcessPath
+    if ([System.IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') {
+        Join-Path -Path $PSHOME -ChildPath 'pwsh.dll'
+    }
+}
+
 function Invoke-TestPwsh {
     <#
         Runs a script file in a new pwsh process (the same PowerShell as this one, -NoProfile
@@ -280,12 +288,9 @@ function Invoke-TestPwsh {
 
         [string[]] $ArgumentList = @()
     )
-    $start = [System.Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
-    # PowerShell installed as a .NET tool runs as 'dotnet pwsh.dll'.
-    if ([System.IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') {
-        $start.ArgumentList.Add((Join-Path -Path $PSHOME -ChildPath 'pwsh.dll'))
-    }
-    foreach ($argument in @('-NoProfile', '-NonInteractive', '-File', $ScriptPath) + $ArgumentList) {
+    $command = @(Get-TestPwshCommand)
+    $start = [System.Diagnostics.ProcessStartInfo]::new($command[0])
+    foreach ($argument in @($command | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $ScriptPath) + $ArgumentList) {
         $start.ArgumentList.Add($argument)
     }
     foreach ($name in $Environment.Keys) {
@@ -300,4 +305,81 @@ function Invoke-TestPwsh {
     finally {
         $process.Dispose()
     }
+}
+
+function Start-TestTerminal {
+    <#
+        Starts a script in this same PowerShell inside a private tmux server (a real pseudo-terminal,
+        120x50), as a user at a console would run it. Returns the server's socket name for
+        Send-TestTerminalKeys, Wait-TestTerminalText and Stop-TestTerminal.
+    #>
+    param(
+        [Parameter(Mandatory)]
+        [string] $ScriptPath
+    )
+    $socket = "svtest-$([guid]::NewGuid().ToString('N').Substring(0, 12))"
+    $words = @(Get-TestPwshCommand) + @('-NoProfile', '-File', $ScriptPath) | ForEach-Object { "'" + ($_ -replace "'", "'\''") + "'" }
+    $saved = $env:TMUX
+    $env:TMUX = $null # a tmux of its own, also when the tests themselves run inside tmux
+    try {
+        & tmux -L $socket -f /dev/null new-session -d -x 120 -y 50 ($words -join ' ')
+    }
+    finally {
+        $env:TMUX = $saved
+    }
+    if ($LASTEXITCODE -ne 0) {
+        throw "tmux could not start the test terminal (exit code $LASTEXITCODE)."
+    }
+    $socket
+}
+
+function Get-TestTerminalScreen {
+    <# Everything the test terminal shows, scrollback included. #>
+    param(
+        [Parameter(Mandatory)]
+        [string] $Socket
+    )
+    (& tmux -L $Socket capture-pane -p -J -S - -E -) -join "`n"
+}
+
+function Wait-TestTerminalText {
+    <# Waits (up to a minute) until the test terminal shows $Text; returns the screen. #>
+    param(
+        [Parameter(Mandatory)]
+        [string] $Socket,
+
+        [Parameter(Mandatory)]
+        [string] $Text
+    )
+    $deadline = [DateTime]::UtcNow.AddMinutes(1)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        $screen = Get-TestTerminalScreen -Socket $Socket
+        if ($screen.Contains($Text)) {
+            return $screen
+        }
+        Start-Sleep -Milliseconds 200
+    }
+    throw "The test terminal did not show '$Text' within a minute. It shows:`n$screen"
+}
+
+function Send-TestTerminalLine {
+    <# Types a line into the test terminal, as a user would, and presses Enter. #>
+    param(
+        [Parameter(Mandatory)]
+        [string] $Socket,
+
+        [Parameter(Mandatory)]
+        [string] $Text
+    )
+    & tmux -L $Socket send-keys -l $Text
+    & tmux -L $Socket send-keys Enter
+}
+
+function Stop-TestTerminal {
+    <# Ends the private tmux server of a test terminal and what runs in it. #>
+    param(
+        [Parameter(Mandatory)]
+        [string] $Socket
+    )
+    & tmux -L $Socket kill-server 2>$null
 }
