@@ -343,18 +343,24 @@ function Get-TestTerminalScreen {
 }
 
 function Wait-TestTerminalText {
-    <# Waits (up to a minute) until the test terminal shows $Text; returns the screen. #>
+    <#
+        Waits (up to a minute) until the test terminal shows $Text, after the last $After when that
+        is given (so that a prompt shown earlier does not count); returns the screen.
+    #>
     param(
         [Parameter(Mandatory)]
         [string] $Socket,
 
         [Parameter(Mandatory)]
-        [string] $Text
+        [string] $Text,
+
+        [string] $After
     )
     $deadline = [DateTime]::UtcNow.AddMinutes(1)
     while ([DateTime]::UtcNow -lt $deadline) {
         $screen = Get-TestTerminalScreen -Socket $Socket
-        if ($screen.Contains($Text)) {
+        $from = if ($After) { $screen.LastIndexOf($After) } else { 0 }
+        if ($from -ge 0 -and $screen.IndexOf($Text, $from) -ge 0) {
             return $screen
         }
         Start-Sleep -Milliseconds 200
