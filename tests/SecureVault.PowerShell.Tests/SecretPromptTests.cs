@@ -97,4 +97,20 @@ public sealed class SecretPromptTests(ModuleFixture fixture)
         Assert.DoesNotContain(HostedVault.PasswordText, host.Screen);
         Assert.DoesNotContain("a new password 4711", host.Screen);
     }
+
+    [Theory]
+    [InlineData("New-VaultPrincipal -Vault $v -Name bob -Role User")]
+    [InlineData("Add-VaultKeyslot -Vault $v")]
+    public void The_password_of_a_principal_or_keyslot_is_asked_for_as_a_SecureString_field(string command)
+    {
+        using var vault = new HostedVault(fixture);
+        var host = new RecordingHost();
+        host.Typed.Enqueue("bob has his own long passphrase");
+
+        // Only how PowerShell asks matters here: Add-VaultKeyslot may then refuse the keyslot.
+        RunOn(host, command, ("v", vault.VaultPath));
+
+        Assert.Equal(["Prompt:System.Security.SecureString", "ReadLineAsSecureString"], host.Calls);
+        Assert.DoesNotContain("bob has his own long passphrase", host.Screen);
+    }
 }
