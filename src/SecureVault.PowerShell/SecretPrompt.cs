@@ -14,12 +14,15 @@ namespace SecureVault.PowerShell;
 internal static class SecretPrompt
 {
     /// <summary>
-    /// The value typed at the host after <paramref name="label"/>, never echoed. Where the host
+    /// The value typed at the host after <paramref name="label"/>, never echoed; VaultLocked
+    /// before anything is asked when <paramref name="engine"/>'s vault is locked. Where the host
     /// cannot read masked input (a non-interactive or UI-less host), a VaultInvalidInputException
     /// that says to pass <paramref name="parameterName"/>.
     /// </summary>
-    public static SecureString Read(PSHost host, string label, string parameterName)
+    public static SecureString Read(PSHost host, VaultEngine engine, string label, string parameterName)
     {
+        // Nobody should type a secret that a locked vault would then refuse to store.
+        if (!engine.IsUnlocked) throw new VaultLockedException(engine.Vault);
         try
         {
             host.UI.Write(label + ": ");

@@ -75,6 +75,22 @@ public sealed class SecretPromptTests(ModuleFixture fixture)
     }
 
     [Fact]
+    public void A_locked_vault_is_VaultLocked_before_anything_is_asked()
+    {
+        using var vault = new HostedVault(fixture);
+        vault.Invoke("Lock-Vault -Vault $v", ("v", vault.VaultPath));
+        var host = new RecordingHost();
+        host.Typed.Enqueue(Typed);
+
+        var errors = RunOn(host, "Set-VaultKey -Vault $v -Name prompted", ("v", vault.VaultPath));
+
+        Assert.StartsWith("VaultLocked,", Assert.Single(errors).FullyQualifiedErrorId);
+        Assert.Empty(host.Calls);
+        Assert.DoesNotContain("Value for key", host.Screen);
+        vault.Invoke("Unlock-Vault -Vault $v -Password $p", ("v", vault.VaultPath), ("p", HostedVault.Password));
+    }
+
+    [Fact]
     public void Missing_passwords_are_asked_for_as_SecureString_fields_never_with_ReadLine()
     {
         using var vault = new HostedVault(fixture);

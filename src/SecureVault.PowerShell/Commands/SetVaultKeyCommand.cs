@@ -49,7 +49,7 @@ public sealed class SetVaultKeyCommand : VaultCommandBase
         Invoke(engine =>
         {
             if (!ShouldProcess($"{Name} in {engine.Vault}", "Set key value")) return;
-            using var prompted = MyInvocation.BoundParameters.ContainsKey(nameof(Value)) ? null : SecretPrompt.Read(Host, $"Value for key '{Name}'", nameof(Value));
+            using var prompted = MyInvocation.BoundParameters.ContainsKey(nameof(Value)) ? null : SecretPrompt.Read(Host, engine, $"Value for key '{Name}'", nameof(Value));
             using var value = SecretConverter.ToSecret(prompted ?? Value);
             var info = engine.SetKey(Name, value, new KeyUpdate(Tag, Service, Description));
             if (PassThru) WriteObject(info);

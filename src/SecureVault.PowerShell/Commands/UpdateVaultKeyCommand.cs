@@ -55,7 +55,7 @@ public sealed class UpdateVaultKeyCommand : VaultCommandBase
             }
             else
             {
-                using var prompted = MyInvocation.BoundParameters.ContainsKey(nameof(Value)) ? null : SecretPrompt.Read(Host, $"New value for key '{Name}'", nameof(Value));
+                using var prompted = MyInvocation.BoundParameters.ContainsKey(nameof(Value)) ? null : SecretPrompt.Read(Host, engine, $"New value for key '{Name}'", nameof(Value));
                 using var value = SecretConverter.ToSecret(prompted ?? Value);
                 info = engine.UpdateKey(Name, value);
             }

@@ -26,7 +26,7 @@ public sealed class SetSecretCommand : SecretVaultCommandBase
     {
         Invoke(engine =>
         {
-            using var prompted = MyInvocation.BoundParameters.ContainsKey(nameof(Secret)) ? null : SecretPrompt.Read(Host, $"Secret for '{Name}'", nameof(Secret));
+            using var prompted = MyInvocation.BoundParameters.ContainsKey(nameof(Secret)) ? null : SecretPrompt.Read(Host, engine, $"Secret for '{Name}'", nameof(Secret));
             using var value = SecretConverter.ToSecret(prompted ?? Secret);
             engine.SetKey(Name, value, Metadata is { Count: > 0 } ? MetadataMapping.ToUpdate(Metadata) : null);
         }, Name);
