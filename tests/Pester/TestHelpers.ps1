@@ -387,5 +387,10 @@ function Stop-TestTerminal {
         [Parameter(Mandatory)]
         [string] $Socket
     )
+    $socketPath = & tmux -L $Socket display-message -p '#{socket_path}' 2>$null
     & tmux -L $Socket kill-server 2>$null
+    # tmux can leave the socket file of a server it killed behind.
+    if ($socketPath -and (Test-Path -LiteralPath $socketPath)) {
+        Remove-Item -LiteralPath $socketPath -Force
+    }
 }
