@@ -1,15 +1,19 @@
 # SecureVault as a Microsoft.PowerShell.SecretManagement extension vault, driven through the REAL
-# SecretManagement module (1.1 or newer: Unlock-SecretVault and metadata) where it is installed.
-# Without it, every test is skipped.
+# SecretManagement module (1.1 or newer: Unlock-SecretVault and metadata) where it is installed
+# (CI puts the builds in ../shared/tools/modules on PSModulePath). Without it, every test is
+# skipped; without SecretStore, only the tests that use it as a second vault.
 #
 # Every SecureVault vault lives in TestDrive, with the cheapest KDF. The registrations, however, go
 # into the user's own SecretManagement registry (SecretManagement has no switch to move it), so each
 # one gets a unique SVTest-* name, is never made the default vault, and AfterAll unregisters every
-# one of them: the registry is left as it was found.
+# one of them: the registry is left as it was found. The tests that need a default vault run in a
+# new pwsh process whose HOME is in TestDrive.
 
 BeforeDiscovery {
     $script:hasSecretManagement = [bool](Get-Module -ListAvailable -Name Microsoft.PowerShell.SecretManagement |
             Where-Object { $_.Version -ge [version] '1.1.0' })
+    # The real SecretStore, for the tests where it is the other registered vault.
+    $script:hasSecretStore = [bool](Get-Module -ListAvailable -Name Microsoft.PowerShell.SecretStore)
 
     # The type SecretManagement reports for each value written in 'Set-Secret and Get-Secret'.
     $typeCases = @(
@@ -471,8 +475,29 @@ Describe 'SecureVault through SecretManagement' -Skip:(-not $hasSecretManagement
             Test-PasswordRequired -ErrorRecord $failure | Should -BeTrue
         }
 
-        It 'still passes Test-SecretVault' {
-            Test-SecretVault -Name $lockName | Should -BeTrue
+        It 'fails Test-SecretVault with a VaultLocked error that says how to unlock it' {
+            $result = Test-SecretVault -Name $lockName -ErrorAction SilentlyContinue -ErrorVariable failures
+            $result | Should -BeFalse
+            $locked = @($failures | Where-Object { Test-SecureVaultErrorId -ErrorRecord $_ -ErrorId 'VaultLocked' })
+            $locked.Count | Should -Be 1
+            $locked[0].ToString() | Should -BeLike "*Unlock-SecretVault -Name '$lockName'*"
+        }
+
+        It 'passes Test-SecretVault again once unlocked' {
+            Unlock-SecretVault -Name $lockName -Password $password -ErrorAction Stop
+            Test-SecretVault -Name $lockName -ErrorAction Stop | Should -BeTrue
+        }
+
+        It 'answers Get-SecretInfo for one name with a warning that says how to unlock it, and no error' {
+            $infos = Get-SecretInfo -Vault $lockName -Name 'lock/key' -ErrorAction Stop -WarningVariable warnings -WarningAction SilentlyContinue
+            $infos | Should -BeNullOrEmpty
+            @($warnings).Count | Should -Be 1
+            [string] $warnings[0] | Should -BeLike "*Unlock-SecretVault -Name '$lockName'*"
+        }
+
+        It 'fails a Get-SecretInfo listing with PasswordRequiredException' {
+            $failure = { Get-SecretInfo -Vault $lockName -ErrorAction Stop } | Should -Throw -PassThru
+            Test-PasswordRequired -ErrorRecord $failure | Should -BeTrue
         }
 
         It 'is unlocked by Unlock-SecretVault for SecretManagement and the SecureVault cmdlets alike' {
@@ -509,6 +534,90 @@ Describe 'SecureVault through SecretManagement' -Skip:(-not $hasSecretManagement
             $failure = { Unlock-SecretVault -Name $wrongPrincipalName -Password $password -ErrorAction Stop } | Should -Throw -PassThru
             Test-SecureVaultErrorId -ErrorRecord $failure -ErrorId 'AuthenticationFailed' | Should -BeTrue
             (Get-VaultStatus -Vault $lockPath).IsLocked | Should -BeTrue
+        }
+    }
+
+    Context 'a locked default vault beside a SecretStore vault' -Skip:(-not $hasSecretStore) {
+        # SecretManagement's registry and SecretStore's store both live under HOME, read once when
+        # the modules load: a new pwsh process with HOME in TestDrive keeps the user's untouched,
+        # and lets the SecureVault vault be the default one there.
+        BeforeAll {
+            $isolatedHome = Join-Path -Path $TestDrive -ChildPath 'fallthrough-home'
+            $null = New-Item -ItemType Directory -Path $isolatedHome
+            $resultPath = Join-Path -Path $TestDrive -ChildPath 'fallthrough.json'
+            $scriptPath = Join-Path -Path $TestDrive -ChildPath 'fallthrough.ps1'
+            Set-Content -LiteralPath $scriptPath -Value @'
+param([string] $Manifest, [string] $ResultPath)
+$ErrorActionPreference = 'Stop'
+Import-Module -Name $Manifest
+Import-Module -Name Microsoft.PowerShell.SecretManagement, Microsoft.PowerShell.SecretStore
+$password = ConvertTo-SecureString -String 'correct horse battery staple' -AsPlainText -Force
+$vaultPath = Join-Path -Path $env:HOME -ChildPath 'team.vault'
+$null = New-Vault -Vault $vaultPath -Password $password -KdfMemoryMiB 1 -KdfIterations 1 -KdfParallelism 1
+Set-VaultKey -Vault $vaultPath -Name 'team/only' -Value 'team value'
+# A SecretStore with no password, for tests (it would prompt for one otherwise).
+Reset-SecretStore -Authentication None -Interaction None -Force -Confirm:$false -WarningAction SilentlyContinue
+Register-SecretVault -Name Store -ModuleName Microsoft.PowerShell.SecretStore
+Register-SecretVault -Name Team -ModuleName (Split-Path -Path $Manifest -Parent) -VaultParameters @{ Vault = $vaultPath } -DefaultVault
+Set-Secret -Vault Store -Name 'store/only' -Secret 'store value'
+Lock-Vault -Vault $vaultPath
+
+$result = [ordered]@{ Default = (Get-SecretVault | Where-Object IsDefault).Name }
+# No -Vault: SecretManagement asks the default vault first, then the others.
+$result.Value = Get-Secret -Name 'store/only' -AsPlainText -ErrorAction Stop -WarningVariable warnings -WarningAction SilentlyContinue
+$result.Warnings = @($warnings | ForEach-Object { [string] $_ })
+try {
+    $null = Get-Secret -Vault Team -Name 'team/only' -ErrorAction Stop
+    $result.TeamError = $null
+}
+catch {
+    $result.TeamError = $_.ToString()
+    $result.TeamPasswordRequired = $_.Exception -is [Microsoft.PowerShell.SecretManagement.PasswordRequiredException]
+}
+$result.TestResult = Test-SecretVault -Name Team -ErrorAction SilentlyContinue -ErrorVariable testErrors
+$result.TestErrorIds = @($testErrors | ForEach-Object { $_.FullyQualifiedErrorId })
+$result.TestErrors = @($testErrors | ForEach-Object { $_.ToString() })
+$result | ConvertTo-Json -Depth 3 | Set-Content -LiteralPath $ResultPath
+'@
+            $manifest = Join-Path -Path (Get-Module -Name SecureVault).ModuleBase -ChildPath 'SecureVault.psd1'
+            $environment = @{
+                HOME             = $isolatedHome
+                XDG_DATA_HOME    = Join-Path -Path $isolatedHome -ChildPath '.local/share'
+                XDG_CONFIG_HOME  = Join-Path -Path $isolatedHome -ChildPath '.config'
+                XDG_CACHE_HOME   = Join-Path -Path $isolatedHome -ChildPath '.cache'
+                SECUREVAULT_HOME = $isolatedHome
+            }
+            $exitCode = Invoke-TestPwsh -ScriptPath $scriptPath -Environment $environment -ArgumentList $manifest, $resultPath
+            $result = if (Test-Path -LiteralPath $resultPath) { Get-Content -LiteralPath $resultPath -Raw | ConvertFrom-Json } else { $null }
+        }
+
+        It 'runs the scenario to the end, with the SecureVault vault as the default' {
+            $exitCode | Should -Be 0
+            $result.Default | Should -Be 'Team'
+        }
+
+        It 'keeps the test''s SecretManagement registry and SecretStore data inside TestDrive' {
+            Test-Path -LiteralPath (Join-Path -Path $isolatedHome -ChildPath '.secretmanagement') | Should -BeTrue
+        }
+
+        It 'lets Get-Secret without -Vault find a secret of the other vault, even with -ErrorAction Stop' {
+            $result.Value | Should -BeExactly 'store value'
+        }
+
+        It 'warns on the way that the default vault is locked and how to unlock it' {
+            @($result.Warnings).Count | Should -Be 1
+            $result.Warnings[0] | Should -BeLike "*Unlock-SecretVault -Name 'Team'*"
+        }
+
+        It 'still fails Get-Secret -Vault Team with PasswordRequiredException saying how to unlock it' {
+            $result.TeamPasswordRequired | Should -BeTrue
+            $result.TeamError | Should -BeLike "*Unlock-SecretVault -Name 'Team'*"
+        }
+
+        It 'fails Test-SecretVault on the locked default vault with a VaultLocked error' {
+            $result.TestResult | Should -BeFalse
+            @($result.TestErrorIds | Where-Object { $_ -like 'VaultLocked,*' }).Count | Should -Be 1
+            @($result.TestErrors | Where-Object { $_ -like "*Unlock-SecretVault -Name 'Team'*" }).Count | Should -Be 1
         }
     }
 

@@ -1,4 +1,7 @@
 BeforeDiscovery {
+    # The terminal tests drive a real pwsh in a tmux pseudo-terminal.
+    $hasTmux = [bool](Get-Command -Name tmux -CommandType Application -ErrorAction Ignore)
+
     # Each supported PowerShell value and the type Get-VaultKeyInfo reports for it.
     $valueKinds = @(
         @{ Kind = 'String'; StoredType = 'String' }
@@ -177,6 +180,86 @@ Describe 'Set-VaultKey' {
             $failures[0].FullyQualifiedErrorId | Should -BeLike 'InvalidInput,*'
             $failures[0].TargetObject | Should -Be 'mixed/bad'
             (Get-VaultKeyInfo -Vault $vault -Name 'mixed/*').Name -join ',' | Should -Be 'mixed/good-1,mixed/good-2'
+        }
+    }
+
+    Context 'without -Value, in a terminal' -Skip:(-not $hasTmux) {
+        # A real pwsh in a pseudo-terminal: what it shows is exactly what a user at a console sees.
+        BeforeAll {
+            $terminalVault = Join-Path -Path $TestDrive -ChildPath 'terminal.vault'
+            $typed = @{
+                Password = 'terminal password 4711'
+                Value    = 'terminal-value-4711'
+                NewValue = 'terminal-new-value-4711'
+            }
+            $scriptPath = Join-Path -Path $TestDrive -ChildPath 'terminal.ps1'
+            Set-Content -LiteralPath $scriptPath -Value @"
+Import-Module -Name '$((Get-Module -Name SecureVault).Path -replace "'", "''")'
+`$env:SECUREVAULT_HOME = '$($TestDrive -replace "'", "''")'
+`$null = New-Vault -Vault '$terminalVault' -KdfMemoryMiB 1 -KdfIterations 1 -KdfParallelism 1
+Set-VaultKey -Vault '$terminalVault' -Name 'terminal/key'
+'stored as ' + (Get-VaultKeyInfo -Vault '$terminalVault' -Name 'terminal/key').Type
+Update-VaultKey -Vault '$terminalVault' -Name 'terminal/key' -Confirm:`$false
+'version ' + (Get-VaultKeyInfo -Vault '$terminalVault' -Name 'terminal/key').Version
+Lock-Vault -Vault '$terminalVault'
+`$null = Read-Host 'finished'
+"@
+            $socket = Start-TestTerminal -ScriptPath $scriptPath
+            try {
+                $null = Wait-TestTerminalText -Socket $socket -Text 'Password: '
+                Send-TestTerminalLine -Socket $socket -Text $typed.Password
+                $null = Wait-TestTerminalText -Socket $socket -Text "Value for key 'terminal/key': "
+                Send-TestTerminalLine -Socket $socket -Text $typed.Value
+                $null = Wait-TestTerminalText -Socket $socket -Text "New value for key 'terminal/key': "
+                Send-TestTerminalLine -Socket $socket -Text $typed.NewValue
+                $screen = Wait-TestTerminalText -Socket $socket -Text 'finished'
+            }
+            finally {
+                Stop-TestTerminal -Socket $socket
+            }
+        }
+
+        It 'asks for the value with a label and stores it as a SecureString' {
+            $screen | Should -Match "Value for key 'terminal/key': \*+"
+            $screen | Should -Match 'stored as SecureString'
+        }
+
+        It 'never shows a typed password or value' {
+            foreach ($text in $typed.Values) {
+                $screen | Should -Not -Match ([regex]::Escape($text))
+            }
+        }
+
+        It 'stores exactly what was typed' {
+            Unlock-Vault -Vault $terminalVault -Password (New-TestPassword -Text $typed.Password)
+            Get-VaultKey -Vault $terminalVault -Name 'terminal/key' -AsPlainText | Should -BeExactly $typed.NewValue
+            Get-VaultKey -Vault $terminalVault -Name 'terminal/key' -Version 1 -AsPlainText | Should -BeExactly $typed.Value
+            Lock-Vault -Vault $terminalVault
+        }
+    }
+
+    Context 'without -Value, where nobody can be asked' {
+        It 'refuses in pwsh -NonInteractive with InvalidInput that says to pass -Value, and stores nothing' {
+            $resultPath = Join-Path -Path $TestDrive -ChildPath 'noninteractive.txt'
+            $scriptPath = Join-Path -Path $TestDrive -ChildPath 'noninteractive.ps1'
+            Set-Content -LiteralPath $scriptPath -Value @'
+param([string] $Manifest, [string] $Vault, [string] $ResultPath)
+Import-Module -Name $Manifest
+$password = ConvertTo-SecureString -String 'correct horse battery staple' -AsPlainText -Force
+$null = New-Vault -Vault $Vault -Password $password -KdfMemoryMiB 1 -KdfIterations 1 -KdfParallelism 1
+$lines = @()
+Set-VaultKey -Vault $Vault -Name 'noninteractive/key' -ErrorAction SilentlyContinue -ErrorVariable failures
+$lines += @($failures | ForEach-Object { $_.FullyQualifiedErrorId + '|' + $_.ToString() })
+$lines += 'keys: ' + @(Get-VaultKeyInfo -Vault $Vault).Count
+$lines | Set-Content -LiteralPath $ResultPath
+'@
+            $childVault = Join-Path -Path $TestDrive -ChildPath 'noninteractive.vault'
+            $exitCode = Invoke-TestPwsh -ScriptPath $scriptPath -ArgumentList (Get-Module -Name SecureVault).Path, $childVault, $resultPath -Environment @{ SECUREVAULT_HOME = $TestDrive }
+            $exitCode | Should -Be 0
+            $lines = @(Get-Content -LiteralPath $resultPath)
+            $lines.Count | Should -Be 2
+            $lines[0] | Should -BeLike 'InvalidInput,*pass -Value*'
+            $lines[1] | Should -Be 'keys: 0'
         }
     }
 

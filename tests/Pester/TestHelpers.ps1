@@ -264,3 +264,133 @@ function New-TestShell {
     $null = $shell.AddCommand('Import-Module').AddParameter('Name', $manifest).AddParameter('ErrorAction', 'Stop').AddStatement()
     $shell
 }
+
+function Get-TestPwshCommand {
+    <# The command words that start this same PowerShell: PowerShell installed as a .NET tool runs as 'dotnet pwsh.dll'. #>
+    [Environment]::ProcessPath
+    if ([System.IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') {
+        Join-Path -Path $PSHOME -ChildPath 'pwsh.dll'
+    }
+}
+
+function Invoke-TestPwsh {
+    <#
+        Runs a script file in a new pwsh process (the same PowerShell as this one, -NoProfile
+        -NonInteractive) with extra environment variables, and returns its exit code. For tests that
+        need a fresh process: SecretManagement and SecretStore fix their data folders from HOME when
+        they load, so only a new process can give them a private one.
+    #>
+    param(
+        [Parameter(Mandatory)]
+        [string] $ScriptPath,
+
+        [hashtable] $Environment = @{},
+
+        [string[]] $ArgumentList = @()
+    )
+    $command = @(Get-TestPwshCommand)
+    $start = [System.Diagnostics.ProcessStartInfo]::new($command[0])
+    foreach ($argument in @($command | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $ScriptPath) + $ArgumentList) {
+        $start.ArgumentList.Add($argument)
+    }
+    foreach ($name in $Environment.Keys) {
+        $start.Environment[$name] = $Environment[$name]
+    }
+    $start.UseShellExecute = $false
+    $process = [System.Diagnostics.Process]::Start($start)
+    try {
+        $process.WaitForExit()
+        $process.ExitCode
+    }
+    finally {
+        $process.Dispose()
+    }
+}
+
+function Start-TestTerminal {
+    <#
+        Starts a script in this same PowerShell inside a private tmux server (a real pseudo-terminal,
+        120x50), as a user at a console would run it. Returns the server's socket name for
+        Send-TestTerminalKeys, Wait-TestTerminalText and Stop-TestTerminal.
+    #>
+    param(
+        [Parameter(Mandatory)]
+        [string] $ScriptPath
+    )
+    $socket = "svtest-$([guid]::NewGuid().ToString('N').Substring(0, 12))"
+    $words = @(Get-TestPwshCommand) + @('-NoProfile', '-File', $ScriptPath) | ForEach-Object { "'" + ($_ -replace "'", "'\''") + "'" }
+    $saved = $env:TMUX
+    $env:TMUX = $null # a tmux of its own, also when the tests themselves run inside tmux
+    try {
+        & tmux -L $socket -f /dev/null new-session -d -x 120 -y 50 ($words -join ' ')
+    }
+    finally {
+        $env:TMUX = $saved
+    }
+    if ($LASTEXITCODE -ne 0) {
+        throw "tmux could not start the test terminal (exit code $LASTEXITCODE)."
+    }
+    $socket
+}
+
+function Get-TestTerminalScreen {
+    <# Everything the test terminal shows, scrollback included. #>
+    param(
+        [Parameter(Mandatory)]
+        [string] $Socket
+    )
+    (& tmux -L $Socket capture-pane -p -J -S - -E -) -join "`n"
+}
+
+function Wait-TestTerminalText {
+    <#
+        Waits (up to a minute) until the test terminal shows $Text, after the last $After when that
+        is given (so that a prompt shown earlier does not count); returns the screen.
+    #>
+    param(
+        [Parameter(Mandatory)]
+        [string] $Socket,
+
+        [Parameter(Mandatory)]
+        [string] $Text,
+
+        [string] $After
+    )
+    $deadline = [DateTime]::UtcNow.AddMinutes(1)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        $screen = Get-TestTerminalScreen -Socket $Socket
+        $from = if ($After) { $screen.LastIndexOf($After) } else { 0 }
+        if ($from -ge 0 -and $screen.IndexOf($Text, $from) -ge 0) {
+            return $screen
+        }
+        Start-Sleep -Milliseconds 200
+    }
+    throw "The test terminal did not show '$Text' within a minute. It shows:`n$screen"
+}
+
+function Send-TestTerminalLine {
+    <# Types a line into the test terminal, as a user would, and presses Enter. #>
+    param(
+        [Parameter(Mandatory)]
+        [string] $Socket,
+
+        [Parameter(Mandatory)]
+        [string] $Text
+    )
+    & tmux -L $Socket send-keys -l $Text
+    & tmux -L $Socket send-keys Enter
+}
+
+function Stop-TestTerminal {
+    <# Ends the private tmux server of a test terminal and what runs in it. #>
+    param(
+        [Parameter(Mandatory)]
+        [string] $Socket
+    )
+    $socketPath = & tmux -L $Socket display-message -p '#{socket_path}' 2>$null
+    & tmux -L $Socket kill-server 2>$null
+    # tmux can leave the socket file of a server it killed behind.
+    if ($socketPath -and (Test-Path -LiteralPath $socketPath)) {
+        Remove-Item -LiteralPath $socketPath -Force
+    }
+}

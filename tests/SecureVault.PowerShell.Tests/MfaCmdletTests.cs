@@ -33,23 +33,27 @@ public sealed class MfaCmdletTests(ModuleFixture fixture)
         using var vault = new HostedVault(fixture);
         (string, object?) v = ("v", vault.VaultPath);
 
-        var started = RunWithInformation(vault, "Enable-VaultMfa -Vault $v", v);
+        // *>&1: every stream joins the output, so a QR code in any stream would be a second object.
+        var started = RunOnScreen("Enable-VaultMfa -Vault $v *>&1", v);
         Assert.Empty(started.ErrorIds);
         var enrolment = Assert.Single(started.Output);
-        Assert.Equal("SecureVault.Access.MfaEnrolment", enrolment.BaseObject.GetType().FullName);
+        Assert.Equal("SecureVault.PowerShell.VaultMfaEnrolment", enrolment.BaseObject.GetType().FullName);
         Assert.Equal(("owner", vault.VaultPath), ((string)enrolment.Properties["Principal"].Value, (string)enrolment.Properties["Vault"].Value));
         var uri = new NetworkCredential("", Assert.IsType<SecureString>(enrolment.Properties["OtpAuthUri"].Value)).Password;
         Assert.StartsWith("otpauth://totp/SecureVault:owner?secret=", uri, StringComparison.Ordinal);
         Assert.Contains("Enable-VaultMfa", (string)enrolment.Properties["Instructions"].Value);
         Assert.Contains("-Code", (string)enrolment.Properties["Instructions"].Value);
 
-        // The QR code goes to the host like Write-Host output (tag PSHOST), never down the pipeline.
-        var shown = Assert.Single(started.Information);
-        Assert.Contains("PSHOST", shown.Tags);
-        var hostText = Assert.IsType<HostInformationMessage>(shown.MessageData).Message;
-        Assert.Contains((string)enrolment.Properties["QrCode"].Value, hostText);
-        Assert.Contains("Enable-VaultMfa", hostText);
-        Assert.DoesNotContain(uri, hostText);
+        // The QR code goes to the host's screen only: no stream, and no property of the object, carries it or the secret.
+        Assert.Empty(started.Information);
+        var qr = QrLines(started.Screen);
+        Assert.True(qr.Count >= 10, "The QR code was not drawn on the screen:\n" + started.Screen);
+        Assert.Contains("Enable-VaultMfa", started.Screen);
+        Assert.DoesNotContain(uri, started.Screen);
+        Assert.Null(enrolment.Properties["QrCode"]);
+        var carried = StringsIn(enrolment).ToList();
+        Assert.NotEmpty(carried);
+        Assert.DoesNotContain(carried, text => text.Contains(SecretOf(uri), StringComparison.OrdinalIgnoreCase) || qr.Any(line => text.Contains(line.Trim(), StringComparison.Ordinal)));
 
         // Pending: no second factor yet, and a code from another secret does not confirm it.
         Assert.False(MfaEnabled(vault, "owner"));
@@ -147,22 +151,23 @@ public sealed class MfaCmdletTests(ModuleFixture fixture)
         using var vault = new HostedVault(fixture);
         (string, object?) v = ("v", vault.VaultPath);
 
-        var whatIf = RunWithInformation(vault, "Enable-VaultMfa -Vault $v -WhatIf", v);
-        Assert.Equal((0, 0, 0), (whatIf.Output.Count, whatIf.Information.Count, whatIf.ErrorIds.Count));
+        var whatIf = RunOnScreen("Enable-VaultMfa -Vault $v -WhatIf", v);
+        Assert.Equal((0, 0, 0, 0), (whatIf.Output.Count, whatIf.Information.Count, whatIf.ErrorIds.Count, QrLines(whatIf.Screen).Count));
         AssertError(vault.Run("Enable-VaultMfa -Vault $v -Code 123456", v), "InvalidInput", "EnableVaultMfaCommand"); // nothing pending
         Assert.Empty(vault.Invoke("Get-VaultAuditLog -Vault $v -Action mfa-enable", v));
 
-        var first = RunWithInformation(vault, "Enable-VaultMfa -Vault $v -AsPlainText -NoQrCode", v);
+        var first = RunOnScreen("Enable-VaultMfa -Vault $v -AsPlainText -NoQrCode", v);
         Assert.Empty(first.Information);
+        Assert.Empty(QrLines(first.Screen));
         var firstUri = Assert.IsType<string>(Assert.Single(first.Output).BaseObject);
         Assert.StartsWith("otpauth://totp/SecureVault:owner?secret=", firstUri, StringComparison.Ordinal);
         Assert.EndsWith("&issuer=SecureVault&algorithm=SHA1&digits=6&period=30", firstUri, StringComparison.Ordinal);
 
         // Starting again replaces the pending secret: only the new one confirms.
-        var second = RunWithInformation(vault, "Enable-VaultMfa -Vault $v -AsPlainText", v);
+        var second = RunOnScreen("Enable-VaultMfa -Vault $v -AsPlainText", v);
         var secondUri = Assert.IsType<string>(Assert.Single(second.Output).BaseObject);
         Assert.NotEqual(firstUri, secondUri);
-        Assert.Single(second.Information); // -AsPlainText alone still draws the code
+        Assert.NotEmpty(QrLines(second.Screen)); // -AsPlainText alone still draws the code
         AssertError(vault.Run("Enable-VaultMfa -Vault $v -Code $c", v, ("c", Authenticator.FromUri(firstUri).Next())), "InvalidInput", "EnableVaultMfaCommand");
         var device = Authenticator.FromUri(secondUri);
         Assert.Empty(vault.Invoke("Enable-VaultMfa -Vault $v -Code $c -WhatIf", v, ("c", device.Next())));
@@ -180,10 +185,29 @@ public sealed class MfaCmdletTests(ModuleFixture fixture)
     }
 
     [Fact]
+    public void NoQrCode_draws_nothing_and_the_enrolment_carries_the_secret_only_as_SecureString()
+    {
+        using var vault = new HostedVault(fixture);
+        (string, object?) v = ("v", vault.VaultPath);
+
+        var started = RunOnScreen("Enable-VaultMfa -Vault $v -NoQrCode *>&1", v);
+
+        Assert.Empty(started.ErrorIds);
+        var enrolment = Assert.Single(started.Output);
+        Assert.Equal("SecureVault.PowerShell.VaultMfaEnrolment", enrolment.BaseObject.GetType().FullName);
+        Assert.Empty(QrLines(started.Screen));
+        Assert.Null(enrolment.Properties["QrCode"]);
+        var uri = new NetworkCredential("", Assert.IsType<SecureString>(enrolment.Properties["OtpAuthUri"].Value)).Password;
+        var carried = StringsIn(enrolment).ToList();
+        Assert.Contains(carried, text => text.Contains("OtpAuthUri", StringComparison.Ordinal)); // the instructions point at it
+        Assert.DoesNotContain(carried, text => text.Contains(SecretOf(uri), StringComparison.OrdinalIgnoreCase) || text.Contains("otpauth://totp", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void The_default_view_of_an_enrolment_never_shows_the_URI_or_the_QR_code()
     {
         var format = XDocument.Load(Path.Combine(fixture.RepositoryRoot, "module", "SecureVault.format.ps1xml"));
-        var view = Assert.Single(format.Descendants("View"), view => (string?)view.Element("ViewSelectedBy")?.Element("TypeName") == "SecureVault.Access.MfaEnrolment");
+        var view = Assert.Single(format.Descendants("View"), view => (string?)view.Element("ViewSelectedBy")?.Element("TypeName") == "SecureVault.PowerShell.VaultMfaEnrolment");
         var shown = view.Descendants().Where(e => e.Name == "PropertyName" || e.Name == "ScriptBlock").Select(e => e.Value).ToList();
         Assert.Contains("Principal", shown);
         Assert.Contains(shown, s => s.Contains("Enable-VaultMfa -Code", StringComparison.Ordinal));
@@ -256,14 +280,20 @@ public sealed class MfaCmdletTests(ModuleFixture fixture)
     private static void AssertError(HostedVault.Result result, string id, string command) =>
         Assert.Equal(id + "," + Commands + command, Assert.Single(result.ErrorIds));
 
-    private sealed record InformationResult(List<PSObject> Output, List<InformationRecord> Information, List<string> ErrorIds);
+    private sealed record ScreenResult(List<PSObject> Output, List<InformationRecord> Information, List<string> ErrorIds, List<string> Warnings, string Screen);
 
-    /// <summary>Runs a script and keeps its information stream too (where host output like Write-Host's goes).</summary>
-    private static InformationResult RunWithInformation(HostedVault vault, string script, params (string Name, object? Value)[] variables)
+    /// <summary>
+    /// Runs a script in a runspace of a host with a screen (<see cref="RecordingHost"/>; the vault's
+    /// session belongs to the process, so it is unlocked there too) and keeps what reached the
+    /// screen besides the streams.
+    /// </summary>
+    private ScreenResult RunOnScreen(string script, params (string Name, object? Value)[] variables)
     {
+        var host = new RecordingHost();
+        using var runspace = fixture.NewRunspace(host);
         using var ps = System.Management.Automation.PowerShell.Create();
-        ps.Runspace = vault.Runspace;
-        foreach (var (name, value) in variables) vault.Runspace.SessionStateProxy.SetVariable(name, value);
+        ps.Runspace = runspace;
+        foreach (var (name, value) in variables) runspace.SessionStateProxy.SetVariable(name, value);
         ps.AddScript(script);
         var ids = new List<string>();
         var output = new List<PSObject>();
@@ -276,8 +306,41 @@ public sealed class MfaCmdletTests(ModuleFixture fixture)
             ids.Add(e.ErrorRecord.FullyQualifiedErrorId);
         }
         ids.AddRange(ps.Streams.Error.Select(e => e.FullyQualifiedErrorId));
-        return new InformationResult(output, ps.Streams.Information.ToList(), ids);
+        return new ScreenResult(output, ps.Streams.Information.ToList(), ids, ps.Streams.Warning.Select(w => w.Message).ToList(), host.Screen);
     }
+
+    /// <summary>Every string an object carries, in its properties and theirs (and in collections), a few levels deep.</summary>
+    private static IEnumerable<string> StringsIn(object? value, int depth = 0)
+    {
+        var item = value is PSObject wrapped ? wrapped.BaseObject : value;
+        if (item is null || depth > 4 || item is SecureString) yield break;
+        if (item is string text)
+        {
+            yield return text;
+            yield break;
+        }
+        if (item.GetType().IsPrimitive || item is DateTime or DateTimeOffset or Enum) yield break;
+        if (item is System.Collections.IEnumerable collection)
+        {
+            foreach (var element in collection)
+                foreach (var found in StringsIn(element, depth + 1)) yield return found;
+            yield break;
+        }
+        foreach (var property in PSObject.AsPSObject(value!).Properties)
+        {
+            object? propertyValue;
+            try { propertyValue = property.Value; }
+            catch (GetValueException) { continue; }
+            foreach (var found in StringsIn(propertyValue, depth + 1)) yield return found;
+        }
+    }
+
+    /// <summary>The base32 TOTP secret inside an otpauth:// URI.</summary>
+    private static string SecretOf(string uri) => uri.Split("secret=")[1].Split('&')[0];
+
+    /// <summary>The lines of a screen drawn with the QR code's block characters.</summary>
+    private static List<string> QrLines(string screen) =>
+        screen.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Contains('\u2580') || l.Contains('\u2584') || l.Contains('\u2588')).ToList();
 
     private static X509Certificate2 SelfSignedCertificate(string subject)
     {

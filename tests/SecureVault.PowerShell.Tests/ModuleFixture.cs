@@ -31,12 +31,12 @@ public sealed class ModuleFixture : IDisposable
     /// <summary>The Microsoft.Data.Sqlite version the host itself loaded and used before the module.</summary>
     public Version HostSqliteVersion { get; }
 
-    /// <summary>A new runspace with the module imported.</summary>
-    public Runspace NewRunspace()
+    /// <summary>A new runspace with the module imported, on PowerShell's UI-less default host or on <paramref name="host"/>.</summary>
+    public Runspace NewRunspace(System.Management.Automation.Host.PSHost? host = null)
     {
         var state = InitialSessionState.CreateDefault2();
         state.ImportPSModule(ModuleManifest);
-        var runspace = RunspaceFactory.CreateRunspace(state);
+        var runspace = host is null ? RunspaceFactory.CreateRunspace(state) : RunspaceFactory.CreateRunspace(host, state);
         runspace.Open();
         return runspace;
     }

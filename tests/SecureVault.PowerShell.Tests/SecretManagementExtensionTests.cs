@@ -43,6 +43,9 @@ public sealed class SecretManagementExtensionTests(ModuleFixture fixture)
 
         public Hashtable VaultParameters { get; set; } = new();
 
+        /// <summary>The warnings of the last call (SecretManagement passes them on with Write-Warning).</summary>
+        public List<WarningRecord> LastWarnings { get; private set; } = [];
+
         public (List<PSObject> Output, List<ErrorRecord> Errors, Exception? Thrown) Call(string command, Hashtable parameters)
         {
             parameters["VaultName"] = RegisteredName;
@@ -53,13 +56,15 @@ public sealed class SecretManagementExtensionTests(ModuleFixture fixture)
             ps.Runspace = _runspace;
             var script = new Command(RunCommandScript, isScript: true, useLocalScope: true);
             script.MergeMyResults(PipelineResultTypes.Error, PipelineResultTypes.Output);
+            script.MergeMyResults(PipelineResultTypes.Warning, PipelineResultTypes.Output);
             ps.Commands.AddCommand(script);
             foreach (var argument in new object[] { "SecureVault", _modulePath, "SecureVault.Extension", command, parameters })
                 ps.Commands.AddArgument(argument);
             try
             {
                 var results = ps.Invoke().Where(r => r?.BaseObject != null).ToList();
-                return (results.Where(r => r.BaseObject is not ErrorRecord).ToList(), results.Select(r => r.BaseObject).OfType<ErrorRecord>().ToList(), null);
+                LastWarnings = results.Select(r => r.BaseObject).OfType<WarningRecord>().ToList();
+                return (results.Where(r => r.BaseObject is not (ErrorRecord or WarningRecord)).ToList(), results.Select(r => r.BaseObject).OfType<ErrorRecord>().ToList(), null);
             }
             catch (RuntimeException e)
             {
@@ -258,6 +263,38 @@ public sealed class SecretManagementExtensionTests(ModuleFixture fixture)
         var (output, errors, _) = host.Call("Test-SecretVault", new Hashtable());
         Assert.False((bool)Assert.Single(output).BaseObject);
         Assert.StartsWith("VaultNotFound,", Assert.Single(errors).FullyQualifiedErrorId);
+    }
+
+    [Fact]
+    public void Test_SecretVault_is_false_for_a_locked_vault_with_a_VaultLocked_error_that_says_how_to_unlock()
+    {
+        using var vault = new HostedVault(fixture);
+        vault.Invoke("Lock-Vault -Vault $v", ("v", vault.VaultPath));
+        using var host = NewHost(vault);
+        var (output, errors, thrown) = host.Call("Test-SecretVault", new Hashtable());
+        Assert.Null(thrown);
+        Assert.False((bool)Assert.Single(output).BaseObject);
+        var error = Assert.Single(errors);
+        Assert.StartsWith("VaultLocked,", error.FullyQualifiedErrorId);
+        Assert.Contains($"Unlock-SecretVault -Name '{RegisteredName}'", error.ToString());
+    }
+
+    [Fact]
+    public void Get_SecretInfo_of_one_name_in_a_locked_vault_warns_and_writes_nothing_so_SecretManagement_looks_elsewhere()
+    {
+        using var vault = new HostedVault(fixture);
+        vault.Invoke("Set-VaultKey -Vault $v -Name k -Value 'v'; Lock-Vault -Vault $v", ("v", vault.VaultPath));
+        using var host = NewHost(vault);
+        var (output, errors, thrown) = host.Call("Get-SecretInfo", new Hashtable { ["Filter"] = "k" });
+        Assert.Null(thrown);
+        Assert.Empty(errors);
+        Assert.Empty(output);
+        var warning = Assert.Single(host.LastWarnings);
+        Assert.Contains($"Unlock-SecretVault -Name '{RegisteredName}'", warning.Message);
+
+        // A listing of a locked vault is still the PasswordRequiredException.
+        var (_, _, listing) = host.Call("Get-SecretInfo", new Hashtable { ["Filter"] = "*" });
+        Assert.IsType<PasswordRequiredException>(Assert.IsAssignableFrom<RuntimeException>(listing).InnerException);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using System.Management.Automation.Host;
 using SecureVault.Access;
 using SecureVault.Memory;
 
@@ -7,29 +8,23 @@ namespace SecureVault.PowerShell.Commands;
 /// <summary>
 /// Turns on a TOTP second factor for the unlocked principal, in two steps. Without -Code it starts
 /// the enrolment: a new secret, pending, drawn as a QR code on the console and returned as an
-/// otpauth:// URI in a SecureString (a plain string only with -AsPlainText). With -Code it confirms
+/// otpauth:// URI in a SecureString (a plain string only with -AsPlainText), in a
+/// VaultMfaEnrolment that holds no plain copy of the secret. With -Code it confirms
 /// the enrolment with a code from the new device; from then on every password unlock needs a code.
 /// Audited (mfa-enable, mfa-confirm).
 /// </summary>
 /// <remarks>
-/// The QR code goes to the host the way Write-Host writes: an information record tagged PSHOST,
-/// which the console shows whatever $InformationPreference says, which 6&gt;$null or
-/// -InformationAction Ignore hides, and which never enters the output pipeline. It encodes the
-/// secret, so it is never part of the default view of the returned object either.
+/// The QR code encodes the secret, so it goes to the host's screen only (Host.UI), not to any
+/// stream: no redirection (6&gt;&amp;1, *&gt;&amp;1), -InformationVariable or -OutVariable can
+/// capture it, and it is no property of the returned object. -NoQrCode leaves it out.
 /// </remarks>
 [Cmdlet(VerbsLifecycle.Enable, "VaultMfa", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = StartSet)]
-[OutputType(typeof(MfaEnrolment), typeof(string), ParameterSetName = new[] { StartSet })]
+[OutputType(typeof(VaultMfaEnrolment), typeof(string), ParameterSetName = new[] { StartSet })]
 [OutputType(typeof(VaultPrincipalInfo), ParameterSetName = new[] { ConfirmSet })]
 public sealed class EnableVaultMfaCommand : VaultCommandBase
 {
     private const string StartSet = "Start";
     private const string ConfirmSet = "Confirm";
-
-    /// <summary>The tag Write-Host gives its records: the host shows them even when information is silenced.</summary>
-    private const string HostTag = "PSHOST";
-
-    /// <summary>The name of the note property that tells the user what to do next.</summary>
-    internal const string InstructionsProperty = "Instructions";
 
     #region Parameters
 
@@ -64,7 +59,7 @@ public sealed class EnableVaultMfaCommand : VaultCommandBase
             if (!ShouldProcess(target, "Start MFA enrolment: a new TOTP secret, pending until Enable-VaultMfa -Code confirms it")) return;
             var enrolment = engine.EnableMfa();
             var instructions = Instructions(enrolment.Vault);
-            if (!NoQrCode) ShowOnHost(enrolment.QrCode + "\n\n" + instructions);
+            if (!NoQrCode) ShowOnHost(enrolment.QrCode, instructions);
             if (AsPlainText)
             {
                 // The caller asked for plaintext: the only place the URI becomes a System.String.
@@ -79,9 +74,7 @@ public sealed class EnableVaultMfaCommand : VaultCommandBase
                 }
                 return;
             }
-            var output = PSObject.AsPSObject(enrolment);
-            output.Properties.Add(new PSNoteProperty(InstructionsProperty, instructions));
-            WriteObject(output);
+            WriteObject(new VaultMfaEnrolment(enrolment.Principal, enrolment.Vault, enrolment.OtpAuthUri, instructions));
         });
     }
 
@@ -89,11 +82,23 @@ public sealed class EnableVaultMfaCommand : VaultCommandBase
     private string Instructions(string vault)
     {
         var vaultArgument = Vault is null ? "" : $" -Vault '{vault.Replace("'", "''")}'";
-        return "Scan the QR code with your authenticator app (or add the otpauth:// URI to it), then run "
-            + $"Enable-VaultMfa{vaultArgument} -Code <code> with the code it shows. Until then MFA stays off.";
+        var source = NoQrCode ? "Add the otpauth:// URI (OtpAuthUri) to your authenticator app" : "Scan the QR code with your authenticator app (or add the otpauth:// URI to it)";
+        return $"{source}, then run Enable-VaultMfa{vaultArgument} -Code <code> with the code it shows. Until then MFA stays off.";
     }
 
-    /// <summary>Writes text for the user the way Write-Host does (see the class remarks).</summary>
-    private void ShowOnHost(string text) =>
-        WriteInformation(new HostInformationMessage { Message = text }, [HostTag]);
+    /// <summary>Draws the QR code on the host's screen only (see the class remarks).</summary>
+    private void ShowOnHost(string qrCode, string instructions)
+    {
+        try
+        {
+            Host.UI.WriteLine(qrCode);
+            Host.UI.WriteLine();
+            Host.UI.WriteLine(instructions);
+        }
+        catch (HostException)
+        {
+            // A host without a screen (a hosted runspace, a remote job): the URI still enrols.
+            WriteWarning("This PowerShell host cannot show the QR code: add the otpauth:// URI (the OtpAuthUri property) to your authenticator app instead.");
+        }
+    }
 }

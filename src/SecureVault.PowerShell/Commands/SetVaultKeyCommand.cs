@@ -17,8 +17,12 @@ public sealed class SetVaultKeyCommand : VaultCommandBase
     [ArgumentCompleter(typeof(VaultKeyNameCompleter))]
     public string Name { get; set; } = "";
 
-    /// <summary>The value: string, SecureString, byte[], PSCredential or Hashtable of those (at most 1 MiB).</summary>
-    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+    /// <summary>
+    /// The value: string, SecureString, byte[], PSCredential or Hashtable of those (at most 1 MiB).
+    /// Left out, it is asked for masked and stored as a SecureString (not mandatory: PowerShell's
+    /// own prompt for a missing object parameter echoes the value).
+    /// </summary>
+    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
     [Alias("Secret")]
     public object Value { get; set; } = null!;
 
@@ -45,7 +49,8 @@ public sealed class SetVaultKeyCommand : VaultCommandBase
         Invoke(engine =>
         {
             if (!ShouldProcess($"{Name} in {engine.Vault}", "Set key value")) return;
-            using var value = SecretConverter.ToSecret(Value);
+            using var prompted = MyInvocation.BoundParameters.ContainsKey(nameof(Value)) ? null : SecretPrompt.Read(Host, engine, $"Value for key '{Name}'", nameof(Value));
+            using var value = SecretConverter.ToSecret(prompted ?? Value);
             var info = engine.SetKey(Name, value, new KeyUpdate(Tag, Service, Description));
             if (PassThru) WriteObject(info);
         }, Name);

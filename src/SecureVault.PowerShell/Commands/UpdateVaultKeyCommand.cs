@@ -23,8 +23,11 @@ public sealed class UpdateVaultKeyCommand : VaultCommandBase
     [ValidateNotNullOrEmpty]
     public string Name { get; set; } = "";
 
-    /// <summary>The new value: string, SecureString, byte[], PSCredential or Hashtable of those (at most 1 MiB).</summary>
-    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = ByValue)]
+    /// <summary>
+    /// The new value: string, SecureString, byte[], PSCredential or Hashtable of those (at most 1 MiB).
+    /// Left out, it is asked for masked, as a SecureString (see Set-VaultKey).
+    /// </summary>
+    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = ByValue)]
     [Alias("Secret")]
     public object Value { get; set; } = null!;
 
@@ -52,7 +55,8 @@ public sealed class UpdateVaultKeyCommand : VaultCommandBase
             }
             else
             {
-                using var value = SecretConverter.ToSecret(Value);
+                using var prompted = MyInvocation.BoundParameters.ContainsKey(nameof(Value)) ? null : SecretPrompt.Read(Host, engine, $"New value for key '{Name}'", nameof(Value));
+                using var value = SecretConverter.ToSecret(prompted ?? Value);
                 info = engine.UpdateKey(Name, value);
             }
             if (PassThru) WriteObject(info);

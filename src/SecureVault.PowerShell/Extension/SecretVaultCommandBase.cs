@@ -33,6 +33,10 @@ public abstract class SecretVaultCommandBase : EngineCmdletBase
     /// <summary>The registered vault name: unlike the vault reference, it is always safe to name.</summary>
     private protected override object DefaultErrorTarget => VaultName;
 
+    /// <summary>What a locked vault tells SecretManagement's user to do, in SecretManagement's syntax.</summary>
+    private protected string LockedMessage =>
+        $"The SecureVault vault registered as '{VaultName}' is locked. Run Unlock-SecretVault -Name '{VaultName}' (or Unlock-Vault) first.";
+
     /// <summary>
     /// A locked vault raises SecretManagement's PasswordRequiredException so that SecretManagement
     /// shows its standard "unlock the vault" message; everything else is an ErrorRecord with the
@@ -45,9 +49,7 @@ public abstract class SecretVaultCommandBase : EngineCmdletBase
     /// </remarks>
     private protected override void Report(VaultException exception, object target)
     {
-        if (exception is VaultLockedException
-            && SecretManagementTypes.PasswordRequired(
-                $"The SecureVault vault registered as '{VaultName}' is locked. Run Unlock-SecretVault -Name '{VaultName}' (or Unlock-Vault) first.") is { } passwordRequired)
+        if (exception is VaultLockedException && SecretManagementTypes.PasswordRequired(LockedMessage) is { } passwordRequired)
         {
             throw new RuntimeException(passwordRequired.Message, passwordRequired) { WasThrownFromThrowStatement = true };
         }

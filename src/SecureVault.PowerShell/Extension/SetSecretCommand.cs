@@ -11,8 +11,11 @@ public sealed class SetSecretCommand : SecretVaultCommandBase
     [Parameter(Mandatory = true, Position = 0)]
     public string Name { get; set; } = "";
 
-    /// <summary>The value: string, SecureString, byte[], PSCredential or Hashtable.</summary>
-    [Parameter(Mandatory = true, Position = 1)]
+    /// <summary>
+    /// The value: string, SecureString, byte[], PSCredential or Hashtable. SecretManagement always
+    /// passes it; called directly without it, the value is asked for masked (see Set-VaultKey).
+    /// </summary>
+    [Parameter(Position = 1)]
     public object Secret { get; set; } = null!;
 
     /// <summary>Metadata (string, int, DateTime values); when given and not empty it replaces the key's metadata.</summary>
@@ -23,7 +26,8 @@ public sealed class SetSecretCommand : SecretVaultCommandBase
     {
         Invoke(engine =>
         {
-            using var value = SecretConverter.ToSecret(Secret);
+            using var prompted = MyInvocation.BoundParameters.ContainsKey(nameof(Secret)) ? null : SecretPrompt.Read(Host, engine, $"Secret for '{Name}'", nameof(Secret));
+            using var value = SecretConverter.ToSecret(prompted ?? Secret);
             engine.SetKey(Name, value, Metadata is { Count: > 0 } ? MetadataMapping.ToUpdate(Metadata) : null);
         }, Name);
     }

@@ -4,7 +4,9 @@ namespace SecureVault.PowerShell.Extension;
 
 /// <summary>
 /// SecretManagement's Test-SecretVault: writes $true when the registration's parameters are valid
-/// and the vault exists and reads; otherwise errors that say what is wrong, then $false.
+/// and the vault exists, reads and is unlocked; otherwise errors that say what is wrong, then
+/// $false. A locked vault is $false with a VaultLocked error that says how to unlock it, as
+/// SecretStore answers $false with "A valid password is required".
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "SecretVault")]
 [OutputType(typeof(bool))]
@@ -18,8 +20,16 @@ public sealed class TestSecretVaultCommand : SecretVaultCommandBase
             var status = Engine.GetStatus();
             if (Settings.HasCertificate)
                 WriteWarning($"The certificate settings of '{VaultName}' are not used yet: certificate unlock is planned. Unlock with Unlock-SecretVault or Unlock-Vault.");
-            if (status.IsLocked) WriteVerbose($"The vault '{status.Vault}' is locked: run Unlock-SecretVault -Name '{VaultName}' before reading secrets.");
-            healthy = true;
+            if (status.IsLocked)
+            {
+                var record = VaultErrors.From(new VaultLockedException(status.Vault), VaultName);
+                record.ErrorDetails = new ErrorDetails(LockedMessage);
+                WriteError(record);
+            }
+            else
+            {
+                healthy = true;
+            }
         }
         catch (VaultException e)
         {
