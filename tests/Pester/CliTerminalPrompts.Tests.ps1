@@ -3,7 +3,8 @@
 # reads back exactly what the terminal shows. Skipped where tmux is not installed.
 
 BeforeDiscovery {
-    $hasTmux = [bool](Get-Command -Name tmux -CommandType Application -ErrorAction Ignore)
+    # In CI (.ci/run installs tmux) these tests never skip: a missing tmux fails them.
+    $hasTmux = [bool](Get-Command -Name tmux -CommandType Application -ErrorAction Ignore) -or $env:CI -eq 'true'
 }
 
 BeforeAll {
