@@ -157,7 +157,7 @@ internal sealed partial class AuditExpectations
     /// </summary>
     public static long? UncheckedRollback(IVaultReader reader)
     {
-        long lastCheck = reader.AuditRowsOf(AuditAction.Check).FirstOrDefault()?.Seq ?? 0;
+        long lastCheck = Acknowledgements.Max(action => reader.AuditRowsOf(action).FirstOrDefault()?.Seq ?? 0);
         foreach (var row in reader.AuditRowsOf(AuditAction.Unlock))
         {
             if (row.Seq <= lastCheck) break; // newest first
@@ -174,6 +174,13 @@ internal sealed partial class AuditExpectations
         }
         return null;
     }
+
+    /// <summary>
+    /// The records after which a rollback notice no longer makes not-found reads suspect: a
+    /// consistency check reported it, or an Admin put a backup back on purpose (Restore-Vault
+    /// records vault-restore right after the unlock of the copy that noticed the older head).
+    /// </summary>
+    public static readonly string[] Acknowledgements = [AuditAction.Check, AuditAction.VaultRestore];
 
     /// <summary>The notice an unlock records when the vault is behind the remembered head (as the alert rules read it).</summary>
     public const string RolledBackNotice = "VaultRolledBack";

@@ -20,7 +20,7 @@ namespace SecureVault.Checking;
 /// </remarks>
 internal sealed class AuditKeyIndex
 {
-    private static readonly string[] Watched = [.. AuditAction.VersionWrites, AuditAction.Remove, AuditAction.Unlock, AuditAction.Check];
+    private static readonly string[] Watched = [.. AuditAction.VersionWrites, AuditAction.Remove, AuditAction.Unlock, .. AuditExpectations.Acknowledgements];
 
     private readonly object _gate = new();
     private readonly Dictionary<string, (long Seq, bool Written)> _newestByName = new(StringComparer.Ordinal);
@@ -86,7 +86,7 @@ internal sealed class AuditKeyIndex
     private void Apply(AuditRow row, AuditNameOpener names)
     {
         if (!TryPeek(row.Record, out var outcome, out var target, out var targetName, out var reason)) return; // the verification names a damaged record
-        if (row.Action == AuditAction.Check)
+        if (AuditExpectations.Acknowledgements.Contains(row.Action))
         {
             _lastCheck = row.Seq;
             return;
