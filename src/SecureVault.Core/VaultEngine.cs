@@ -176,16 +176,18 @@ public sealed partial class VaultEngine
         CheckHeaderShape(header);
         var facts = new AuditFacts(AuditAction.Unlock);
         var name = principal ?? record?.Name ?? (certificate is null ? PrincipalNames.Default : "certificate " + certificate.Thumbprint);
-        var lockoutKey = LockoutKey(header.VaultId, name, record);
+        var attempt = new AuthenticationAttempt(LockoutKey(header.VaultId, name, record));
         SecureBuffer? scalars = null;
         VaultSession? session;
         KeyslotRecord? renewed = null, openedSlot = null;
+        bool proven = false;
         try
         {
             // The lookup column is not covered by the principal MAC; the MAC-covered name must agree with it.
             if (record != null && principal != null && PrincipalNames.Normalize(record.Name) != PrincipalNames.Normalize(principal))
                 throw new VaultIntegrityException($"the principal row found for '{principal}' carries another name");
-            scalars = Authenticate(header, record, keyslots, anyKeyslot, credential, name, lockoutKey, out var opened);
+            scalars = Authenticate(header, record, keyslots, anyKeyslot, credential, name, attempt, out var opened);
+            proven = true;
             session = OpenSession(header, record, links, scalars, timeout);
             try
             {
@@ -207,7 +209,9 @@ public sealed partial class VaultEngine
         }
         catch (VaultException e) when (IsAuditedRefusal(e))
         {
-            AuditUnsigned(header.VaultId, record?.Id, lockoutKey, facts, e);
+            // The credential proved itself but something else refused (no one-time code given, a disabled principal): no guess to count.
+            if (proven && e is not VaultAuthenticationException) UncountAttempt(attempt);
+            AuditUnsigned(header.VaultId, record?.Id, attempt, facts, e);
             throw;
         }
         finally
@@ -259,15 +263,15 @@ public sealed partial class VaultEngine
     }
 
     /// <summary>
-    /// Proves a password: refuses a locked-out principal (or name) before any key derivation, spends
+    /// Proves a password: counts the attempt, or refuses a locked-out principal (or name), before any key derivation (<see cref="CountAttempt"/>), spends
     /// the same work on an unknown principal as on a real one, tries each of the principal's password
     /// keyslots, and refuses a keyslot older than the last password change the audit log records.
     /// Returns the private scalars (the caller disposes them) and the keyslot that opened.
     /// </summary>
     private SecureBuffer Authenticate(HeaderRecord header, [System.Diagnostics.CodeAnalysis.NotNull] PrincipalRecord? record, IReadOnlyList<KeyslotRecord> keyslots,
-        KeyslotRecord? anyKeyslot, Credential credential, string name, Guid lockoutKey, out KeyslotRecord opened)
+        KeyslotRecord? anyKeyslot, Credential credential, string name, AuthenticationAttempt attempt, out KeyslotRecord opened)
     {
-        ThrowIfLockedOut(lockoutKey, name);
+        CountAttempt(attempt, name);
         var certificate = credential.Certificate;
         int kind = certificate is null ? KeyslotKinds.Password : credential.UsesPassword ? KeyslotKinds.PasswordAndCertificate : KeyslotKinds.Certificate;
         var candidates = keyslots.Where(k => k.Kind == kind && (certificate is null || KeyslotMatches(k, certificate))).ToList();
@@ -495,13 +499,6 @@ public sealed partial class VaultEngine
         foreach (var store in SharedStores.Values) store.ReleaseIdleConnections();
         if (firstFailure != null) throw firstFailure;
         return count;
-    }
-
-    /// <summary>Refuses a locked-out principal before any key derivation runs for it.</summary>
-    private void ThrowIfLockedOut(Guid lockoutKey, string name)
-    {
-        var state = _store.Read(r => r.Lockout(lockoutKey));
-        if (LockoutPolicy.LockedUntil(state, NowMs()) is { } until) throw new VaultPrincipalLockedOutException(name, until) { Target = name };
     }
 
     /// <summary>
@@ -828,16 +825,16 @@ public sealed partial class VaultEngine
         CheckHeaderShape(header);
         var name = principal ?? record?.Name ?? PrincipalNames.Default;
         var facts = new AuditFacts(AuditAction.Password);
-        var lockoutKey = LockoutKey(header.VaultId, name, record);
+        var attempt = new AuthenticationAttempt(LockoutKey(header.VaultId, name, record));
         SecureBuffer scalars;
         KeyslotRecord keyslot;
         try
         {
-            scalars = Authenticate(header, record, keyslots, anyKeyslot, new Credential(currentPassword, UsesPassword: true, null), name, lockoutKey, out keyslot);
+            scalars = Authenticate(header, record, keyslots, anyKeyslot, new Credential(currentPassword, UsesPassword: true, null), name, attempt, out keyslot);
         }
         catch (VaultException e) when (IsAuditedRefusal(e))
         {
-            AuditUnsigned(header.VaultId, record?.Id, lockoutKey, facts, e);
+            AuditUnsigned(header.VaultId, record?.Id, attempt, facts, e);
             throw;
         }
         using (scalars)

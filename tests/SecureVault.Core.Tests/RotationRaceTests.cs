@@ -86,7 +86,7 @@ public sealed class RotationRaceTests : IDisposable
         Engine.NewPrincipal("bob", Role.User, RotationVault.BobPassword);
         Engine.RekeyVault(); // bob's keyslot still commits to generation 0
         Engine.Lock();
-        _clock.Arm("ThrowIfLockedOut", () =>
+        _clock.Arm("CountAttempt", () =>
         {
             Engine.Unlock(TestVault.Password, "owner");
             Engine.RekeyVault();
