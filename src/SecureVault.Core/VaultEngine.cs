@@ -843,7 +843,8 @@ public sealed partial class VaultEngine
             if (record.Disabled) throw new VaultPrincipalDisabledException(name) { Target = name };
             using (var signing = EcKeys.ImportEcdsaPrivate(scalars.ReadOnlySpan[EcKeys.PrivateKeySize..ScalarsSize], record.EcdsaPublic, "the principal's signing key"))
             {
-                var (kdf, _) = KdfParameters.Decode(keyslot.Kdf);
+                // A new password always follows the current rule (checked and NFC-normalized), whatever the old keyslot's version.
+                var kdf = KdfParameters.Decode(keyslot.Kdf).Parameters with { PasswordNormalized = true };
                 // Committed to the current metadata key, whatever key the old keyslot committed to (a rekey may lie between).
                 using var payload = KeyslotPayload(scalars.ReadOnlySpan[..ScalarsSize], keys.MetadataKey, header.VaultId, record.Id);
                 var resealed = PasswordKeyslot.Seal(header.VaultId, keyslot.Id, record.Id, newPassword, kdf, payload.ReadOnlySpan, NowMs());
