@@ -15,7 +15,7 @@ namespace SecureVault.Cli;
 /// <item><term>4</term><description>Access denied: the principal lacks the permission, the key is blocked by its rotation policy (expired), or the version asked for is past its grace.</description></item>
 /// <item><term>5</term><description>Integrity violation: stored data failed an authentication check (tampering or damage),
 /// a key or version the audit log says must exist is missing, or <c>check</c> found the vault inconsistent.</description></item>
-/// <item><term>6</term><description>Invalid input: a bad key name, tag, KDF parameter, a value over 1 MiB, text that is not UTF-8,
+/// <item><term>6</term><description>Invalid input: a bad key name, tag, KDF parameter, a value over 1 MiB, text that is not UTF-8 (a password too, or one holding U+FFFD),
 /// a new password that breaks the rules, a vault that already exists, or a value type the CLI cannot print.</description></item>
 /// <item><term>7</term><description>Storage or concurrency error: I/O failure, disk full, or another writer held the vault too long.</description></item>
 /// <item><term>8</term><description>Internal error: an unexpected failure (a bug; please report it).</description></item>

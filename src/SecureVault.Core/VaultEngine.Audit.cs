@@ -118,14 +118,14 @@ public sealed partial class VaultEngine
 
     /// <summary>
     /// Records a failed authentication: unsigned, since no key was opened. A wrong password (or an
-    /// unknown name) counts toward the lockout of <paramref name="lockoutKey"/> in the same
-    /// transaction as the record.
+    /// unknown name) was counted toward the lockout before its key derivation ran
+    /// (<see cref="CountAttempt"/>); the record says when that count locked the principal out.
     /// </summary>
-    private void AuditUnsigned(Guid vaultId, Guid? actor, Guid lockoutKey, AuditFacts facts, VaultException refusal) =>
+    private void AuditUnsigned(Guid vaultId, Guid? actor, AuthenticationAttempt attempt, AuditFacts facts, VaultException refusal) =>
         RecordRefusal(refusal, facts, w =>
         {
             long now = NowMs();
-            if (refusal is VaultAuthenticationException) CountFailure(w, lockoutKey, facts);
+            if (refusal is VaultAuthenticationException) RecordFailure(w, attempt, facts);
             return AuditTrail.Append(w, vaultId, actor, null, null, facts, AuditOutcome.Of(refusal), refusal.ErrorId, now);
         });
 

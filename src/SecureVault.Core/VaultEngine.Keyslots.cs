@@ -51,10 +51,12 @@ public sealed partial class VaultEngine
                 if (requireBoth)
                 {
                     // A wrong password here counts toward the lockout like one at unlock: an open session must not be a way to guess it.
-                    ThrowIfLockedOut(session.PrincipalId, session.PrincipalName);
-                    facts.OnRefusal = w => CountFailure(w, session.PrincipalId, facts);
+                    var attempt = new AuthenticationAttempt(session.PrincipalId);
+                    CountAttempt(attempt, session.PrincipalName);
+                    facts.OnRefusal = w => RecordFailure(w, attempt, facts);
                     kdf = ProvePassword(session, replaced.Where(k => k.Kind == KeyslotKinds.Password).ToList(), passwordCopy.ReadOnlySpan);
                     facts.OnRefusal = null;
+                    _store.Write(w => { ClearLockout(w, session.PrincipalId); return 0; }); // proven: as a successful unlock
                 }
                 keyslot = SealOwnKeyslot(session, (vaultId, principalId, payload) => requireBoth
                     ? PasswordCertificateKeyslot.Seal(vaultId, Guid.NewGuid(), principalId, passwordCopy.ReadOnlySpan, kdf!, certificate, payload, NowMs())

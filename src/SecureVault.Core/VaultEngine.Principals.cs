@@ -249,13 +249,13 @@ public sealed partial class VaultEngine
         if (!Enum.IsDefined(role)) throw new VaultInvalidInputException("A role is Admin, User or Viewer.");
     }
 
-    /// <summary>The KDF cost of the vault's password keyslots (the oldest one's), for new ones.</summary>
+    /// <summary>The KDF cost of the vault's password keyslots (the oldest one's), for new ones (which always normalize the password).</summary>
     private static KdfParameters VaultKdf(IVaultReader reader)
     {
         foreach (var principal in reader.Principals())
         {
             var slot = reader.Keyslots(principal.Id).FirstOrDefault(k => k.Kind == PasswordKeyslot.Kind);
-            if (slot != null) return KdfParameters.Decode(slot.Kdf).Parameters;
+            if (slot != null) return KdfParameters.Decode(slot.Kdf).Parameters with { PasswordNormalized = true };
         }
         return KdfParameters.Default;
     }

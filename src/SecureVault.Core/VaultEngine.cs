@@ -166,16 +166,18 @@ public sealed partial class VaultEngine
         CheckHeaderShape(header);
         var facts = new AuditFacts(AuditAction.Unlock);
         var name = principal ?? record?.Name ?? (certificate is null ? PrincipalNames.Default : "certificate " + certificate.Thumbprint);
-        var lockoutKey = LockoutKey(header.VaultId, name, record);
+        var attempt = new AuthenticationAttempt(LockoutKey(header.VaultId, name, record));
         SecureBuffer? scalars = null;
         VaultSession? session;
         KeyslotRecord? renewed = null, openedSlot = null;
+        bool proven = false;
         try
         {
             // The lookup column is not covered by the principal MAC; the MAC-covered name must agree with it.
             if (record != null && principal != null && PrincipalNames.Normalize(record.Name) != PrincipalNames.Normalize(principal))
                 throw new VaultIntegrityException($"the principal row found for '{principal}' carries another name");
-            scalars = Authenticate(header, record, keyslots, anyKeyslot, credential, name, lockoutKey, out var opened);
+            scalars = Authenticate(header, record, keyslots, anyKeyslot, credential, name, attempt, out var opened);
+            proven = true;
             session = OpenSession(header, record, links, scalars, timeout);
             try
             {
@@ -197,7 +199,9 @@ public sealed partial class VaultEngine
         }
         catch (VaultException e) when (IsAuditedRefusal(e))
         {
-            AuditUnsigned(header.VaultId, record?.Id, lockoutKey, facts, e);
+            // The credential proved itself but something else refused (no one-time code given, a disabled principal): no guess to count.
+            if (proven && e is not VaultAuthenticationException) UncountAttempt(attempt);
+            AuditUnsigned(header.VaultId, record?.Id, attempt, facts, e);
             throw;
         }
         finally
@@ -249,15 +253,16 @@ public sealed partial class VaultEngine
     }
 
     /// <summary>
-    /// Proves a password: refuses a locked-out principal (or name) before any key derivation, spends
+    /// Proves a password: counts the attempt, or refuses a locked-out principal (or name), before any key derivation (<see cref="CountAttempt"/>), spends
     /// the same work on an unknown principal as on a real one, tries each of the principal's password
     /// keyslots, and refuses a keyslot older than the last password change the audit log records.
     /// Returns the private scalars (the caller disposes them) and the keyslot that opened.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)] // RotationRaceTests finds this frame on the stack
     private SecureBuffer Authenticate(HeaderRecord header, [System.Diagnostics.CodeAnalysis.NotNull] PrincipalRecord? record, IReadOnlyList<KeyslotRecord> keyslots,
-        KeyslotRecord? anyKeyslot, Credential credential, string name, Guid lockoutKey, out KeyslotRecord opened)
+        KeyslotRecord? anyKeyslot, Credential credential, string name, AuthenticationAttempt attempt, out KeyslotRecord opened)
     {
-        ThrowIfLockedOut(lockoutKey, name);
+        CountAttempt(attempt, name);
         var certificate = credential.Certificate;
         int kind = certificate is null ? KeyslotKinds.Password : credential.UsesPassword ? KeyslotKinds.PasswordAndCertificate : KeyslotKinds.Certificate;
         var candidates = keyslots.Where(k => k.Kind == kind && (certificate is null || KeyslotMatches(k, certificate))).ToList();
@@ -485,15 +490,6 @@ public sealed partial class VaultEngine
         foreach (var store in SharedStores.Values) store.ReleaseIdleConnections();
         if (firstFailure != null) throw firstFailure;
         return count;
-    }
-
-    /// <summary>Refuses a locked-out principal before any key derivation runs for it.</summary>
-    /// <remarks>Never inlined: RotationRaceTests finds this point of an unlock by its frame, which the JIT drops once it is hot.</remarks>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private void ThrowIfLockedOut(Guid lockoutKey, string name)
-    {
-        var state = _store.Read(r => r.Lockout(lockoutKey));
-        if (LockoutPolicy.LockedUntil(state, NowMs()) is { } until) throw new VaultPrincipalLockedOutException(name, until) { Target = name };
     }
 
     /// <summary>
@@ -831,16 +827,16 @@ public sealed partial class VaultEngine
         CheckHeaderShape(header);
         var name = principal ?? record?.Name ?? PrincipalNames.Default;
         var facts = new AuditFacts(AuditAction.Password);
-        var lockoutKey = LockoutKey(header.VaultId, name, record);
+        var attempt = new AuthenticationAttempt(LockoutKey(header.VaultId, name, record));
         SecureBuffer scalars;
         KeyslotRecord keyslot;
         try
         {
-            scalars = Authenticate(header, record, keyslots, anyKeyslot, new Credential(currentPassword, UsesPassword: true, null), name, lockoutKey, out keyslot);
+            scalars = Authenticate(header, record, keyslots, anyKeyslot, new Credential(currentPassword, UsesPassword: true, null), name, attempt, out keyslot);
         }
         catch (VaultException e) when (IsAuditedRefusal(e))
         {
-            AuditUnsigned(header.VaultId, record?.Id, lockoutKey, facts, e);
+            AuditUnsigned(header.VaultId, record?.Id, attempt, facts, e);
             throw;
         }
         using (scalars)
@@ -849,7 +845,8 @@ public sealed partial class VaultEngine
             if (record.Disabled) throw new VaultPrincipalDisabledException(name) { Target = name };
             using (var signing = EcKeys.ImportEcdsaPrivate(scalars.ReadOnlySpan[EcKeys.PrivateKeySize..ScalarsSize], record.EcdsaPublic, "the principal's signing key"))
             {
-                var (kdf, _) = KdfParameters.Decode(keyslot.Kdf);
+                // A new password always follows the current rule (checked and NFC-normalized), whatever the old keyslot's version.
+                var kdf = KdfParameters.Decode(keyslot.Kdf).Parameters with { PasswordNormalized = true };
                 // Committed to the current metadata key, whatever key the old keyslot committed to (a rekey may lie between).
                 using var payload = KeyslotPayload(scalars.ReadOnlySpan[..ScalarsSize], keys.MetadataKey, header.VaultId, record.Id);
                 var resealed = PasswordKeyslot.Seal(header.VaultId, keyslot.Id, record.Id, newPassword, kdf, payload.ReadOnlySpan, NowMs());

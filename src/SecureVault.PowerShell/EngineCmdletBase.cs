@@ -57,8 +57,8 @@ public abstract class EngineCmdletBase : PSCmdlet, IDisposable
         WriteError(record);
     }
 
-    /// <summary>A password from a SecureString as UTF-8 bytes in a secure buffer.</summary>
-    private protected static SecureBuffer PasswordBytes(SecureString password) => SecureText.ToUtf8(password);
+    /// <summary>A password from a SecureString as UTF-8 bytes in a secure buffer; ill-formed UTF-16 is refused (InvalidInput).</summary>
+    private protected static SecureBuffer PasswordBytes(SecureString password) => SecureText.PasswordToUtf8(password);
 
     protected override void StopProcessing() => _stopping.Cancel();
 

@@ -5,7 +5,7 @@ namespace SecureVault.PowerShell;
 
 /// <summary>
 /// The module's own AssemblyLoadContext. The engine (SecureVault.Core) and its dependencies
-/// (Microsoft.Data.Sqlite, SQLitePCLRaw, Konscious Argon2) live in the module's bin/ folder and load
+/// (Microsoft.Data.Sqlite, SQLitePCLRaw, QRCoder) live in the module's bin/ folder and load
 /// here, so another module that loaded a different version of one of them into the default
 /// context cannot break us, nor we them. Native libraries (e_sqlite3) are resolved from bin/
 /// through the engine's .deps.json, which PowerShell itself would not probe.

@@ -85,6 +85,15 @@ Describe 'Unlock-Vault' {
         }
     }
 
+    Context 'with a password that is not well-formed text' {
+        It 'refuses a password ending in U+<_> with InvalidInput' -ForEach @('D800', 'DBFF', 'DC00', 'FFFD') {
+            # A lone surrogate used to become U+FFFD, so all four were one password.
+            $ill = New-TestPassword -Text ('correct horse battery staple ' + [char][Convert]::ToInt32($_, 16))
+            { Unlock-Vault -Vault $vault -Password $ill -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidInput*'
+            (Get-VaultStatus -Vault $vault).IsLocked | Should -BeTrue
+        }
+    }
+
     Context 'with an invalid idle timeout' {
         It 'refuses a timeout of zero with InvalidInput' {
             { Unlock-Vault -Vault $vault -Password $password -Timeout ([timespan]::Zero) -ErrorAction Stop } |

@@ -77,6 +77,19 @@ public sealed class MfaAndCertificateUnlockTests : IDisposable
     }
 
     [Fact]
+    public void The_right_password_without_its_code_is_not_counted_as_a_guess()
+    {
+        // Every attempt is counted before the KDF; one whose password proved itself is taken back.
+        var secret = EnrolOwner();
+        Engine.Lock();
+        for (int i = 0; i < LockoutPolicy.MaxFailures + 2; i++)
+            Assert.Throws<VaultMfaRequiredException>(() => Engine.Unlock(TestVault.Password));
+        _clock.Advance(TimeSpan.FromSeconds(30)); // the enrolment used the current code
+        Engine.Unlock(TestVault.Password, totp: CodeNow(secret));
+        Assert.True(Engine.IsUnlocked);
+    }
+
+    [Fact]
     public void MFA_is_turned_off_with_a_current_code_or_by_an_Admin()
     {
         var secret = EnrolOwner();

@@ -86,7 +86,9 @@ public sealed class RotationRaceTests : IDisposable
         Engine.NewPrincipal("bob", Role.User, RotationVault.BobPassword);
         Engine.RekeyVault(); // bob's keyslot still commits to generation 0
         Engine.Lock();
-        _clock.Arm("ThrowIfLockedOut", () =>
+        // The first clock read inside Authenticate is the attempt's count, before the key derivation
+        // (armed on Authenticate, which is too large to be inlined, rather than on the small CountAttempt).
+        _clock.Arm("Authenticate", () =>
         {
             Engine.Unlock(TestVault.Password, "owner");
             Engine.RekeyVault();

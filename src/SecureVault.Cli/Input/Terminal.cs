@@ -45,7 +45,8 @@ internal static class Terminal
         {
             Console.Error.WriteLine();
         }
-        return SecureText.ToUtf8(chars[..count]);
+        // Strict: a lone surrogate is refused, not turned into U+FFFD (which would make many secrets one).
+        return SecureText.ToWellFormedUtf8(chars[..count], what);
     }
 
     /// <summary>Asks a yes/no question on stderr; only "y" or "yes" counts as yes.</summary>

@@ -1,5 +1,9 @@
 // Argon2id (RFC 9106) parameters as stored beside each password keyslot.
-// Stored form (version 1): [1][alg=1 Argon2id][memoryKiB u32 LE][iterations u32 LE][parallelism u32 LE][saltLen u8][salt].
+// Stored form: [version][alg=1 Argon2id][memoryKiB u32 LE][iterations u32 LE][parallelism u32 LE][saltLen u8][salt].
+// Version 2: the password is checked and NFC-normalized before Argon2 (PasswordForm); every keyslot
+// sealed since issue 12 has it. Version 1: the password's bytes go to Argon2 as given (keyslots
+// sealed before), so vaults whose password was set un-normalized keep opening. The blob is part of
+// the keyslot's AAD, so the version cannot be changed undetected.
 // Every field is range-checked on read: a stored length or parameter never drives an allocation unchecked.
 using System.Buffers.Binary;
 
@@ -8,12 +12,20 @@ namespace SecureVault.Crypto;
 /// <summary>Argon2id cost parameters and salt for one password keyslot.</summary>
 public sealed record KdfParameters(int MemoryKiB, int Iterations, int Parallelism)
 {
+    /// <summary>
+    /// True (stored version 2, the default for every new password): the password must be well-formed
+    /// UTF-8 without U+FFFD and is NFC-normalized before Argon2. False (version 1): an older keyslot,
+    /// whose password bytes go to Argon2 unchanged.
+    /// </summary>
+    public bool PasswordNormalized { get; internal init; } = true;
+
     public const int SaltSize = 16;
     public const int MinMemoryKiB = 1024;          // 1 MiB: the floor tests use; below it Argon2 is not worth its name
     public const int MaxMemoryKiB = 4 * 1024 * 1024; // 4 GiB
     public const int MaxIterations = 64;
     public const int MaxParallelism = 64;
-    private const byte FormatVersion = 1;
+    private const byte RawPasswordVersion = 1;
+    private const byte NormalizedPasswordVersion = 2;
     private const byte AlgorithmArgon2id = 1;
     private const int EncodedSize = 2 + 12 + 1 + SaltSize;
 
@@ -39,7 +51,7 @@ public sealed record KdfParameters(int MemoryKiB, int Iterations, int Parallelis
     {
         if (salt.Length != SaltSize) throw new ArgumentException("Salt must be 16 bytes.", nameof(salt));
         var bytes = new byte[EncodedSize];
-        bytes[0] = FormatVersion;
+        bytes[0] = PasswordNormalized ? NormalizedPasswordVersion : RawPasswordVersion;
         bytes[1] = AlgorithmArgon2id;
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(2), (uint)MemoryKiB);
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(6), (uint)Iterations);
@@ -54,7 +66,7 @@ public sealed record KdfParameters(int MemoryKiB, int Iterations, int Parallelis
     {
         if (stored is null || stored.Length < 15)
             throw new VaultIntegrityException("keyslot KDF parameters are truncated");
-        if (stored[0] != FormatVersion || stored[1] != AlgorithmArgon2id)
+        if (stored[0] is not (RawPasswordVersion or NormalizedPasswordVersion) || stored[1] != AlgorithmArgon2id)
             throw new VaultIntegrityException("keyslot KDF parameters have an unknown version or algorithm");
         int saltLength = stored[14];
         if (saltLength != SaltSize || stored.Length != 15 + saltLength)
@@ -62,7 +74,10 @@ public sealed record KdfParameters(int MemoryKiB, int Iterations, int Parallelis
         var parameters = new KdfParameters(
             (int)Math.Min(BinaryPrimitives.ReadUInt32LittleEndian(stored.AsSpan(2)), int.MaxValue),
             (int)Math.Min(BinaryPrimitives.ReadUInt32LittleEndian(stored.AsSpan(6)), int.MaxValue),
-            (int)Math.Min(BinaryPrimitives.ReadUInt32LittleEndian(stored.AsSpan(10)), int.MaxValue));
+            (int)Math.Min(BinaryPrimitives.ReadUInt32LittleEndian(stored.AsSpan(10)), int.MaxValue))
+        {
+            PasswordNormalized = stored[0] == NormalizedPasswordVersion,
+        };
         try
         {
             parameters.Validated();

@@ -1,10 +1,10 @@
-// Argon2id (RFC 9106) via Konscious.Security.Cryptography: password -> 32-byte master secret.
-// The password is copied into a pinned array (Konscious needs a byte[]) that is zeroed in finally.
+// Argon2id (RFC 9106, our own implementation in Argon2id.cs): password -> 32-byte master secret.
+// The password is read in place from the caller's buffer (or, for a keyslot of stored version 2, from
+// its checked NFC form in a SecureBuffer: PasswordForm); the master secret lives in a SecureBuffer.
 // The master secret is expanded with HKDF-SHA256 (RFC 5869) into two independent keys:
 // the keyslot KEK (AES-256-GCM over the principal's private keys) and a password verifier, so
 // a wrong password (verifier mismatch) is told apart from a tampered keyslot (tag mismatch).
 using System.Security.Cryptography;
-using Konscious.Security.Cryptography;
 using SecureVault.Memory;
 
 namespace SecureVault.Crypto;
@@ -26,30 +26,13 @@ public static class PasswordKdf
     /// <summary>Runs Argon2id and expands its output into the KEK and the verifier.</summary>
     public static DerivedKeys Derive(ReadOnlySpan<byte> password, ReadOnlySpan<byte> salt, KdfParameters parameters)
     {
-        var pinnedPassword = GC.AllocateArray<byte>(password.Length, pinned: true);
-        var saltCopy = salt.ToArray();
-        byte[]? master = null;
-        try
-        {
-            password.CopyTo(pinnedPassword);
-            using var argon = new Argon2id(pinnedPassword)
-            {
-                Salt = saltCopy,
-                MemorySize = parameters.MemoryKiB,
-                Iterations = parameters.Iterations,
-                DegreeOfParallelism = parameters.Parallelism,
-            };
-            master = argon.GetBytes(32);
-            var kek = new SecureBuffer(32);
-            HKDF.DeriveKey(HashAlgorithmName.SHA256, master, kek.Span, saltCopy, KekInfo);
-            var verifier = new byte[32];
-            HKDF.DeriveKey(HashAlgorithmName.SHA256, master, verifier, saltCopy, VerifierInfo);
-            return new DerivedKeys(kek, verifier);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(pinnedPassword);
-            if (master != null) CryptographicOperations.ZeroMemory(master);
-        }
+        using var normalized = parameters.PasswordNormalized ? PasswordForm.Normalize(password) : null;
+        using var master = new SecureBuffer(32);
+        Argon2id.Hash(normalized is null ? password : normalized.ReadOnlySpan, salt, parameters.MemoryKiB, parameters.Iterations, parameters.Parallelism, master.Span);
+        var kek = new SecureBuffer(32);
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, master.ReadOnlySpan, kek.Span, salt, KekInfo);
+        var verifier = new byte[32];
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, master.ReadOnlySpan, verifier, salt, VerifierInfo);
+        return new DerivedKeys(kek, verifier);
     }
 }

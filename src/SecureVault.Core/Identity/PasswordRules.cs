@@ -38,6 +38,7 @@ public static class PasswordRules
     /// </summary>
     public static void CheckNew(ReadOnlySpan<byte> utf8Password, bool secondFactor = false)
     {
+        Crypto.PasswordForm.Check(utf8Password);
         int minimum = secondFactor ? MinimumLengthWithMfa : MinimumLength;
         int length = CountCharacters(utf8Password);
         if (length < minimum)

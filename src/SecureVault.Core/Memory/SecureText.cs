@@ -29,6 +29,50 @@ public static unsafe class SecureText
         }
     }
 
+    /// <summary>
+    /// UTF-8 bytes of a password given as SecureString. Ill-formed UTF-16 (a lone surrogate, which a
+    /// plain conversion would silently turn into U+FFFD, so that many passwords became one) is refused
+    /// with <see cref="VaultInvalidInputException"/>.
+    /// </summary>
+    public static SecureBuffer PasswordToUtf8(SecureString value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        IntPtr unmanaged = Marshal.SecureStringToGlobalAllocUnicode(value);
+        try
+        {
+            return PasswordToUtf8(new ReadOnlySpan<char>((void*)unmanaged, value.Length));
+        }
+        finally
+        {
+            Marshal.ZeroFreeGlobalAllocUnicode(unmanaged);
+        }
+    }
+
+    /// <summary>UTF-8 bytes of password characters; ill-formed UTF-16 is refused as for a SecureString.</summary>
+    public static SecureBuffer PasswordToUtf8(ReadOnlySpan<char> chars) => ToWellFormedUtf8(chars, "The password");
+
+    /// <summary>
+    /// UTF-8 bytes of secret characters (a terminal prompt's), refusing ill-formed UTF-16 with
+    /// <see cref="VaultInvalidInputException"/>; <paramref name="what"/> names the input in the message.
+    /// </summary>
+    public static SecureBuffer ToWellFormedUtf8(ReadOnlySpan<char> chars, string what)
+    {
+        if (!IsWellFormedUtf16(chars))
+            throw new VaultInvalidInputException($"{what} is not valid Unicode text: it contains a lone surrogate (half of a character outside the Basic Multilingual Plane). Type it again, or check the program or file it comes from.");
+        return ToUtf8(chars);
+    }
+
+    /// <summary>True when every surrogate in <paramref name="chars"/> is one half of a pair.</summary>
+    public static bool IsWellFormedUtf16(ReadOnlySpan<char> chars)
+    {
+        for (int i = 0; i < chars.Length; i++)
+        {
+            if (char.IsHighSurrogate(chars[i]) && i + 1 < chars.Length && char.IsLowSurrogate(chars[i + 1])) i++;
+            else if (char.IsSurrogate(chars[i])) return false;
+        }
+        return true;
+    }
+
     /// <summary>UTF-8 bytes of characters (for example a caller's plain string), in a secure buffer.</summary>
     public static SecureBuffer ToUtf8(ReadOnlySpan<char> chars)
     {
