@@ -18,35 +18,56 @@ public sealed partial class VaultEngine
         public LockoutState? Before { get; set; }
         public LockoutState? After { get; set; }
 
-        /// <summary>When counting this attempt locked the principal out: until when.</summary>
-        public DateTimeOffset? LocksUntil { get; set; }
+        /// <summary>This attempt took the last try: its failure starts the lockout.</summary>
+        public bool Decides { get; set; }
 
         public bool Counted => After != null;
     }
 
     /// <summary>
-    /// Counts <paramref name="attempt"/> as a failure before its key derivation runs, in its own
-    /// durable write transaction, or refuses it when the principal (or name) is locked out. The write
-    /// lock serializes the count, so however many attempts run at once, no more of them reach the
-    /// KDF than the allowance left: the one that uses the allowance up also starts the lockout, and
-    /// every later one is refused here. A success clears the count (<see cref="ClearLockout"/>), a
-    /// wrong password leaves it counted, and a crash between this count and the verdict leaves it
-    /// counted too: the safe direction.
+    /// How long an attempt waits for the verdict of a deciding attempt in flight (one key derivation,
+    /// normally well under a second) before it takes that attempt for lost (its process died) and
+    /// starts the lockout: the safe direction.
+    /// </summary>
+    private static readonly TimeSpan DecidingAttemptWait = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Counts <paramref name="attempt"/> before its key derivation runs, in its own durable write
+    /// transaction, or refuses it when the principal (or name) is locked out. The write lock
+    /// serializes the count, so however many attempts run at once, no more of them reach the KDF
+    /// than the allowance left (<see cref="LockoutPolicy.Reserve"/>): while the attempt that took the
+    /// last try is in flight, later ones wait for its verdict. A success clears the count
+    /// (<see cref="ClearLockout"/>), a wrong password leaves it counted, and a crash between this
+    /// count and the verdict leaves it counted too: the safe direction.
     /// </summary>
     private void CountAttempt(AuthenticationAttempt attempt, string name)
     {
-        long now = NowMs();
-        _store.Write(w =>
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
         {
-            var before = w.Lockout(attempt.LockoutKey);
-            if (LockoutPolicy.LockedUntil(before, now) is { } until) throw new VaultPrincipalLockedOutException(name, until) { Target = name };
-            var after = LockoutPolicy.AfterFailure(before, now, LockoutPolicyOf(w));
-            w.SetLockout(attempt.LockoutKey, after);
-            attempt.Before = before;
-            attempt.After = after;
-            attempt.LocksUntil = LockoutPolicy.LockedUntil(after, now);
-            return 0;
-        });
+            long now = NowMs();
+            bool reserved = _store.Write(w =>
+            {
+                var before = w.Lockout(attempt.LockoutKey);
+                if (LockoutPolicy.LockedUntil(before, now) is { } until) throw new VaultPrincipalLockedOutException(name, until) { Target = name };
+                var policy = LockoutPolicyOf(w);
+                if (LockoutPolicy.Reserve(before, now, policy) is not var (after, decides))
+                {
+                    if (waited.Elapsed < DecidingAttemptWait) return false;
+                    // The deciding attempt never came back: its failure is taken as given.
+                    var locked = LockoutPolicy.AfterDecidingFailure(before, now, policy);
+                    w.SetLockout(attempt.LockoutKey, locked);
+                    throw new VaultPrincipalLockedOutException(name, LockoutPolicy.LockedUntil(locked, now)!.Value) { Target = name };
+                }
+                w.SetLockout(attempt.LockoutKey, after);
+                attempt.Before = before;
+                attempt.After = after;
+                attempt.Decides = decides;
+                return true;
+            });
+            if (reserved) return;
+            Thread.Sleep(25);
+        }
     }
 
     /// <summary>
@@ -75,6 +96,10 @@ public sealed partial class VaultEngine
             CountFailure(writer, attempt.LockoutKey, facts);
             return;
         }
-        if (attempt.LocksUntil is { } until) facts.Detail = $"locked out until {AuditEntry.FormatTime(until.ToUnixTimeMilliseconds())}";
+        if (!attempt.Decides) return;
+        long now = NowMs();
+        var state = LockoutPolicy.AfterDecidingFailure(writer.Lockout(attempt.LockoutKey), now, LockoutPolicyOf(writer));
+        writer.SetLockout(attempt.LockoutKey, state);
+        if (LockoutPolicy.LockedUntil(state, now) is { } until) facts.Detail = $"locked out until {AuditEntry.FormatTime(until.ToUnixTimeMilliseconds())}";
     }
 }

@@ -54,6 +54,24 @@ public sealed class ParallelLockoutTests : IDisposable
     }
 
     [Fact]
+    public void Twelve_simultaneous_right_passwords_all_unlock_and_lock_nobody_out()
+    {
+        // More parallel attempts than the allowance: each is counted before its KDF, and the one that
+        // takes the last try makes the others wait for its verdict instead of locking them out.
+        var outcomes = RunAtOnce(Attempts, () =>
+        {
+            var own = VaultEngine.Open(_vault.Path);
+            own.Unlock(TestVault.Password);
+            own.Lock();
+        });
+
+        Assert.All(outcomes, e => Assert.Null(e));
+        var engine = _vault.Reopen();
+        engine.Unlock(TestVault.Password);
+        Assert.Equal(0, engine.GetPrincipals().Single().FailedAttempts);
+    }
+
+    [Fact]
     public void The_right_password_among_parallel_wrong_ones_either_unlocks_or_is_refused_as_locked_out()
     {
         var engine = _vault.Reopen();

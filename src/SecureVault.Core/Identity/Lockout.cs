@@ -22,6 +22,31 @@ internal static class LockoutPolicy
         return new LockoutState(0, state.Lockouts + 1, nowMs + (long)length.TotalMilliseconds);
     }
 
+    /// <summary>
+    /// Reserves one attempt before its key derivation runs. Attempts that leave an allowance are
+    /// counted as failures at once (a success clears them). The one that takes the last try is the
+    /// deciding attempt: it holds the count at <see cref="VaultLockoutPolicy.MaxFailures"/> without
+    /// locking, because it may be the right password among parallel ones; its own failure starts the
+    /// lockout (<see cref="AfterDecidingFailure"/>). Null while a deciding attempt is in flight: the
+    /// caller waits for its verdict instead of getting one of its own, so however many attempts run
+    /// at once, no more get a verdict than the allowance left, and parallel right passwords are not
+    /// locked out by each other.
+    /// </summary>
+    public static (LockoutState After, bool Decides)? Reserve(LockoutState state, long nowMs, VaultLockoutPolicy policy)
+    {
+        if (state.Failures == policy.MaxFailures) return null; // the last try is in flight
+        if (state.Failures > policy.MaxFailures) return (AfterFailure(state with { Failures = policy.MaxFailures - 1 }, nowMs, policy), false); // the policy was lowered
+        if (state.Failures + 1 < policy.MaxFailures) return (state with { Failures = state.Failures + 1 }, false);
+        return (state with { Failures = policy.MaxFailures }, true);
+    }
+
+    /// <summary>
+    /// The lockout a deciding attempt's failure starts; when a success cleared the count meanwhile,
+    /// the count stays as it is (a success ends the run of failures).
+    /// </summary>
+    public static LockoutState AfterDecidingFailure(LockoutState state, long nowMs, VaultLockoutPolicy policy) =>
+        state.Failures >= policy.MaxFailures ? AfterFailure(state with { Failures = policy.MaxFailures - 1 }, nowMs, policy) : state;
+
     /// <summary>When the principal may try again, or null when it is not locked out now.</summary>
     public static DateTimeOffset? LockedUntil(LockoutState state, long nowMs) =>
         state.LockedUntilMs > nowMs ? DateTimeOffset.FromUnixTimeMilliseconds(state.LockedUntilMs) : null;
