@@ -27,6 +27,15 @@ Describe 'securevault at a terminal' -Skip:(-not $hasTmux) {
         $cliHome = Join-Path -Path $TestDrive -ChildPath 'cli-home'
         $null = New-Item -ItemType Directory -Path $cliHome
         $scriptPath = Join-Path -Path $TestDrive -ChildPath 'cli-terminal.ps1'
+        $raceFlag = Join-Path -Path $TestDrive -ChildPath 'race-start'
+        # Types the new password (and Enter) the instant the prompt appears, quicker than a person can:
+        # tmux pipes the pane's output into it and what it prints into the pane as typed input.
+        $responder = Join-Path -Path $TestDrive -ChildPath 'type-at-prompt.sh'
+        Set-Content -LiteralPath $responder -Value @"
+while IFS= read -r -d ':' part; do
+    case "`$part" in *'Password for vault'*) printf '%s\r' '$($typed.NewPassword)'; exit 0 ;; esac
+done
+"@
         # Each step prints a marker when it ends, so the test types only once the prompt is up.
         Set-Content -LiteralPath $scriptPath -Value @"
 `$env:SECUREVAULT_HOME = '$($cliHome -replace "'", "''")'
@@ -41,6 +50,10 @@ Describe 'securevault at a terminal' -Skip:(-not $hasTmux) {
 '--- passwd ' + `$LASTEXITCODE
 `$value = & `$cli[0] `$cli[1] get terminal/key
 '--- get ' + `$LASTEXITCODE + ' ' + (`$value -ceq '$($typed.Value)')
+'--- race ready'
+while (-not (Test-Path -LiteralPath '$($raceFlag -replace "'", "''")')) { Start-Sleep -Milliseconds 100 }
+`$value = & `$cli[0] `$cli[1] get terminal/key
+'--- race get ' + `$LASTEXITCODE + ' ' + (`$value -ceq '$($typed.Value)')
 `$null = Read-Host 'finished'
 "@
         $socket = Start-TestTerminal -ScriptPath $scriptPath
@@ -65,6 +78,10 @@ Describe 'securevault at a terminal' -Skip:(-not $hasTmux) {
             # get: the new password.
             $null = Wait-TestTerminalText -Socket $socket -Text 'Password for vault' -After '--- passwd'
             Send-TestTerminalLine -Socket $socket -Text $typed.NewPassword
+            # get again, the password typed by the responder right as the prompt is written.
+            $null = Wait-TestTerminalText -Socket $socket -Text '--- race ready'
+            & tmux -L $socket pipe-pane -I -O "bash '$($responder -replace "'", "'\''")'"
+            $null = New-Item -ItemType File -Path $raceFlag
             $screen = Wait-TestTerminalText -Socket $socket -Text 'finished'
         }
         finally {
@@ -77,6 +94,14 @@ Describe 'securevault at a terminal' -Skip:(-not $hasTmux) {
         $screen | Should -Match '--- set 0'
         $screen | Should -Match '--- passwd 0'
         $screen | Should -Match '--- get 0 True'
+    }
+
+    It 'shows no password typed the instant the prompt appears' {
+        # .NET's Console.ReadKey turns echo off only while it waits, so the terminal echoed what came
+        # before the first call; the prompt has to turn echo off before it is written.
+        $race = $screen.Substring($screen.LastIndexOf('--- race ready'))
+        $race | Should -Match '--- race get 0 True'
+        $race | Should -Not -Match ([regex]::Escape($typed.NewPassword))
     }
 
     It 'never shows a typed password or value' {

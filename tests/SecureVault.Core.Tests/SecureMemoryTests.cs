@@ -139,6 +139,23 @@ public sealed unsafe class SecureMemoryTests
         Assert.ThrowsAny<ArgumentException>(() => SecureText.ToSecureString(bytes));
     }
 
+    [Theory]
+    [InlineData(new byte[] { 0x70, 0xED, 0xA0, 0x80 })] // an encoded lone surrogate (U+D800)
+    [InlineData(new byte[] { 0x70, 0xC3 })]             // a sequence cut short
+    [InlineData(new byte[] { 0xC0, 0xAF })]             // an overlong "/"
+    public void Secret_bytes_that_are_not_strict_utf8_are_refused_by_name(byte[] bytes)
+    {
+        var error = Assert.Throws<VaultInvalidInputException>(() => SecureText.RequireWellFormedUtf8(bytes, "The value"));
+        Assert.StartsWith("The value is not valid UTF-8 text", error.Message);
+    }
+
+    [Fact]
+    public void Well_formed_utf8_secret_bytes_pass()
+    {
+        SecureText.RequireWellFormedUtf8("p\u00e4ss \U0001F511"u8, "The password");
+        SecureText.RequireWellFormedUtf8([], "The password");
+    }
+
     [Fact]
     public void Constant_time_comparison_tells_equal_from_different_bytes()
     {

@@ -18,7 +18,7 @@ internal sealed class PasswordInput(bool fromStdin)
     /// <summary>The environment variable naming a file whose first line is the password.</summary>
     public const string FileVariable = "SECUREVAULT_PASSWORD_FILE";
 
-    private const int MaxPromptChars = PasswordRules.MaximumBytes;
+    private const int MaxPromptBytes = PasswordRules.MaximumBytes;
 
     /// <summary>True when a password is given without a prompt (stdin or the password file).</summary>
     public bool IsGiven => fromStdin || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(FileVariable));
@@ -50,16 +50,16 @@ internal sealed class PasswordInput(bool fromStdin)
         }
         var file = Environment.GetEnvironmentVariable(FileVariable);
         if (!string.IsNullOrEmpty(file)) return ReadFile(file);
-        if (Terminal.IsInteractive) return confirm ? PromptTwice(prompt) : Terminal.ReadHidden(prompt, MaxPromptChars, "The password");
+        if (Terminal.IsInteractive) return confirm ? PromptTwice(prompt) : Terminal.ReadHidden(prompt, MaxPromptBytes, "The password");
         throw new CliUsageException($"a password is needed and stdin is not a terminal: pass --password-stdin (password on the first line of stdin) or set {FileVariable}.");
     }
 
     private static SecureBuffer PromptTwice(string prompt)
     {
-        var first = Terminal.ReadHidden(prompt, MaxPromptChars, "The password");
+        var first = Terminal.ReadHidden(prompt, MaxPromptBytes, "The password");
         try
         {
-            using var second = Terminal.ReadHidden("Repeat it: ", MaxPromptChars, "The password");
+            using var second = Terminal.ReadHidden("Repeat it: ", MaxPromptBytes, "The password");
             if (!SecureText.FixedTimeEquals(first.ReadOnlySpan, second.ReadOnlySpan))
                 throw new VaultInvalidInputException("The two passwords differ; nothing was changed.");
             return first;

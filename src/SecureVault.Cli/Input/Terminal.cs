@@ -13,11 +13,19 @@ internal static class Terminal
     public static bool IsInteractive => !Console.IsInputRedirected;
 
     /// <summary>
-    /// Prompts on stderr and reads a line from the keyboard without echo. The characters go
-    /// straight into a zeroized secure buffer and then to UTF-8 in another; no string is made.
+    /// Prompts on stderr and reads a line from the keyboard without echo, into a zeroized secure
+    /// buffer as UTF-8; no string is made. At most <paramref name="maxBytes"/> bytes of UTF-8.
     /// </summary>
-    public static SecureBuffer ReadHidden(string prompt, int maxChars, string what)
+    /// <remarks>
+    /// On Unix the terminal's echo is off from before the prompt until the line ends
+    /// (<see cref="HiddenLine"/>). Console.ReadKey, which turns echo off only while it waits, is
+    /// left for Windows and for a stdin whose terminal settings cannot be read.
+    /// </remarks>
+    public static SecureBuffer ReadHidden(string prompt, int maxBytes, string what)
     {
+        if (HiddenLine.TryRead(prompt, maxBytes, what) is { } line) return line;
+        // A character takes at least one UTF-8 byte, so no more characters than bytes.
+        int maxChars = maxBytes;
         Console.Error.Write(prompt);
         using var buffer = new SecureBuffer(maxChars * sizeof(char));
         var chars = MemoryMarshal.Cast<byte, char>(buffer.Span);
@@ -37,7 +45,7 @@ internal static class Terminal
                 // Ctrl+D on an empty line: the person gave up rather than typing an empty secret.
                 if (c == '\u0004' && count == 0) throw new CliUsageException($"{what} was not entered.");
                 if (c == '\0' || char.IsControl(c)) continue;
-                if (count == chars.Length) throw new VaultInvalidInputException($"{what} is longer than {maxChars} characters; pipe it on stdin instead.");
+                if (count == chars.Length) throw TooLong(maxBytes, what);
                 chars[count++] = c;
             }
         }
@@ -46,8 +54,15 @@ internal static class Terminal
             Console.Error.WriteLine();
         }
         // Strict: a lone surrogate is refused, not turned into U+FFFD (which would make many secrets one).
-        return SecureText.ToWellFormedUtf8(chars[..count], what);
+        var utf8 = SecureText.ToWellFormedUtf8(chars[..count], what);
+        if (utf8.Length <= maxBytes) return utf8;
+        utf8.Dispose();
+        throw TooLong(maxBytes, what);
     }
+
+    /// <summary>The error for a prompted secret over its limit (its content is never named).</summary>
+    internal static VaultInvalidInputException TooLong(int maxBytes, string what) =>
+        new($"{what} is longer than {maxBytes} bytes; pipe it on stdin instead.");
 
     /// <summary>Asks a yes/no question on stderr; only "y" or "yes" counts as yes.</summary>
     public static bool Confirm(string question)

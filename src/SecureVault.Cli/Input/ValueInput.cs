@@ -14,7 +14,7 @@ namespace SecureVault.Cli.Input;
 /// </remarks>
 internal static class ValueInput
 {
-    private const int MaxPromptChars = 16 * 1024;
+    private const int MaxPromptBytes = 16 * 1024;
 
     /// <summary>Reads the value for key <paramref name="name"/>; the caller disposes it.</summary>
     public static SecretValue Read(string name, bool binary)
@@ -22,7 +22,7 @@ internal static class ValueInput
         if (Terminal.IsInteractive)
         {
             if (binary) throw new CliUsageException("--binary reads the value from stdin: redirect a file or a pipe into 'securevault set'.");
-            return new SecretText(Terminal.ReadHidden($"Value for '{name}': ", MaxPromptChars, "The value"), isSecureString: false);
+            return new SecretText(Terminal.ReadHidden($"Value for '{name}': ", MaxPromptBytes, "The value"), isSecureString: false);
         }
 
         using var bytes = new SecureByteBuilder(4096);

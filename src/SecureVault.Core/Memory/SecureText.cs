@@ -62,6 +62,17 @@ public static unsafe class SecureText
         return ToUtf8(chars);
     }
 
+    /// <summary>
+    /// Refuses secret bytes (a terminal line read as bytes) that are not well-formed UTF-8 with
+    /// <see cref="VaultInvalidInputException"/>: the byte form of <see cref="ToWellFormedUtf8"/>'s check
+    /// (an encoded lone surrogate is refused too); <paramref name="what"/> names the input in the message.
+    /// </summary>
+    public static void RequireWellFormedUtf8(ReadOnlySpan<byte> utf8, string what)
+    {
+        if (!IsValidUtf8(utf8))
+            throw new VaultInvalidInputException($"{what} is not valid UTF-8 text (a broken byte sequence or an encoded lone surrogate). Type it again, or set the terminal to UTF-8 (the locale, e.g. LANG=C.UTF-8).");
+    }
+
     /// <summary>True when every surrogate in <paramref name="chars"/> is one half of a pair.</summary>
     public static bool IsWellFormedUtf16(ReadOnlySpan<char> chars)
     {
