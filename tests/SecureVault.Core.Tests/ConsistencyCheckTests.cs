@@ -298,6 +298,61 @@ public sealed class ConsistencyCheckTests : IDisposable
         Assert.Throws<VaultKeyNotFoundException>(() => engine.GetKey(lost[0]));
     }
 
+    [Fact]
+    public void A_principal_removed_and_added_again_under_its_name_is_consistent()
+    {
+        // principal-add files its keyslot under the name; principal-remove takes the keyslot with it.
+        Engine.NewPrincipal("carol", Role.User, BobPassword);
+        Engine.RemovePrincipal("carol");
+        Engine.NewPrincipal("carol", Role.User, BobPassword);
+
+        var report = Engine.CheckVault();
+
+        Assert.True(report.IsConsistent, string.Join("; ", report.Findings));
+    }
+
+    [Fact]
+    public void Grants_of_a_principal_removed_and_added_again_are_consistent_and_a_new_grant_is_still_checked()
+    {
+        Write("k", "value");
+        Write("other", "value");
+        Engine.NewPrincipal("carol", Role.User, BobPassword);
+        Engine.GrantAccess("k", "carol", KeyPermissions.Read);
+        Engine.GrantAccess("other", "carol", KeyPermissions.Read);
+        Engine.RemovePrincipal("carol");
+        Engine.NewPrincipal("carol", Role.User, BobPassword);
+        Engine.GrantAccess("other", "carol", KeyPermissions.Read);
+
+        var report = Engine.CheckVault();
+        Assert.True(report.IsConsistent, string.Join("; ", report.Findings));
+
+        // The grant given to the new carol is expected; its row deleted is reported.
+        var engine = _vault.Modify(f => Assert.Equal(1, f.Execute("DELETE FROM grants")));
+        engine.Unlock(TestVault.Password, "owner");
+        var finding = Assert.Single(engine.CheckVault().Findings);
+        Assert.Equal((VaultCheckFindingKind.Missing, "grants", "other"), (finding.Kind, finding.Table, finding.Name));
+    }
+
+    [Fact]
+    public void A_key_removed_and_written_again_under_its_name_is_consistent_and_reads()
+    {
+        Write("k", "old");
+        Engine.NewPrincipal("bob", Role.User, BobPassword);
+        Engine.GrantAccess("k", "bob", KeyPermissions.Read);
+        Engine.RemoveKey("k");
+        Write("k", "new");
+
+        var report = Engine.CheckVault();
+        Assert.True(report.IsConsistent, string.Join("; ", report.Findings));
+        Assert.Equal("new", Secrets.ReadText(Engine, "k"));
+
+        // The new key's row deleted: the log's newest record for the name is the new write.
+        var id = Engine.GetKeyInfo("k").Id;
+        var engine = _vault.Modify(f => Assert.Equal(1, f.Execute("DELETE FROM secrets WHERE secret_id = $a0", id.ToByteArray())));
+        engine.Unlock(TestVault.Password, "owner");
+        Assert.Throws<VaultIntegrityException>(() => engine.GetKey("k"));
+    }
+
     private static bool Readable(VaultEngine engine, string name)
     {
         try
