@@ -244,7 +244,7 @@ public sealed partial class VaultEngine
     /// or when the vault is behind the audit head this profile saw (the key may have gone with the
     /// lost commits); otherwise KeyNotFound. Only the not-found path pays for the log search.
     /// </summary>
-    private VaultException KeyNotFoundOrLost(IVaultReader reader, VaultSession session, string name)
+    private static VaultException KeyNotFoundOrLost(IVaultReader reader, VaultSession session, string name)
     {
         using var names = new AuditNameOpener(session, reader.MetadataKeyLinks());
         if (session.AuditKeys.Newest(reader, names, name) is { Written: true } newest)
@@ -257,4 +257,14 @@ public sealed partial class VaultEngine
                 + $"the key may have been lost with them ({RestoreAdvice}; a check also clears this answer)") { Target = name };
         return new VaultKeyNotFoundException(name) { Target = name };
     }
+
+    /// <summary>
+    /// What to throw when the store has no row for version <paramref name="version"/> of a key: an
+    /// integrity violation when the key's sealed metadata keeps that version (its row was deleted
+    /// or lost), otherwise KeyVersionNotFound.
+    /// </summary>
+    private static VaultException VersionNotFoundOrLost(Values.KeyMetadata metadata, int version, string name) =>
+        metadata.Versions.Contains(version)
+            ? new VaultIntegrityException($"version {version} of key '{metadata.Name}' is missing, but the key's sealed metadata keeps it: its row was deleted or lost ({RestoreAdvice})") { Target = name }
+            : new VaultKeyVersionNotFoundException(metadata.Name, version) { Target = name };
 }

@@ -695,10 +695,7 @@ public sealed partial class VaultEngine
             AuditCrossCheck.CheckKeyRow(r, record.Secret, name);
             if (record.Version is null)
             {
-                // The sealed metadata lists the versions kept: one it lists and the store lacks was deleted or lost.
-                if (version is { } asked && metadata.Versions.Contains(asked))
-                    throw new VaultIntegrityException($"version {asked} of key '{metadata.Name}' is missing, but the key's sealed metadata keeps it: its row was deleted or lost ({RestoreAdvice})") { Target = name };
-                if (version.HasValue) throw new VaultKeyVersionNotFoundException(metadata.Name, version.Value) { Target = name };
+                if (version is { } asked) throw VersionNotFoundOrLost(metadata, asked, name);
                 throw new VaultIntegrityException($"the current version of key '{metadata.Name}' is missing");
             }
             VaultRotationWarning? warning = null;

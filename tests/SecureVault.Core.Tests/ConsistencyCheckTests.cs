@@ -353,6 +353,53 @@ public sealed class ConsistencyCheckTests : IDisposable
         Assert.Throws<VaultIntegrityException>(() => engine.GetKey("k"));
     }
 
+    public static TheoryData<string> LookupsByName() =>
+        ["rotate", "update", "history", "restore", "grant", "exemption", "rotation-policy"];
+
+    [Theory]
+    [MemberData(nameof(LookupsByName))]
+    public void Every_lookup_by_name_of_a_deleted_key_is_an_integrity_violation(string lookup)
+    {
+        Write("k", "v1");
+        Write("k", "v2");
+        Engine.NewPrincipal("bob", Role.User, BobPassword);
+        var id = KeyId("k");
+        var engine = _vault.Modify(f =>
+        {
+            foreach (var table in new[] { "secret_versions", "secret_keys", "secrets" })
+                f.Execute($"DELETE FROM {table} WHERE secret_id = $a0", id.ToByteArray());
+        });
+        engine.Unlock(TestVault.Password, "owner");
+
+        Action run = lookup switch
+        {
+            "rotate" => () => engine.RotateKeys("k", dueOnly: false, (_, current) => current).ToList(),
+            "update" => () => { using var value = SecretText.FromString("v3"); engine.UpdateKey("k", value); },
+            "history" => () => engine.GetKeyHistory("k"),
+            "restore" => () => engine.RestoreKey("k", 1),
+            "grant" => () => engine.GrantAccess("k", "bob", KeyPermissions.Read),
+            "exemption" => () => engine.AddRotationExemption(null, "k", "freeze", DateTimeOffset.UtcNow.AddDays(5)),
+            "rotation-policy" => () => engine.GetRotationPolicy("k"),
+            _ => throw new ArgumentOutOfRangeException(nameof(lookup)),
+        };
+
+        var refused = Assert.Throws<VaultIntegrityException>(run);
+        Assert.Contains("Test-Vault", refused.Message);
+    }
+
+    [Fact]
+    public void Restoring_a_version_its_sealed_metadata_keeps_and_the_store_lacks_is_an_integrity_violation()
+    {
+        Write("k", "v1");
+        Write("k", "v2");
+        var engine = _vault.Modify(f => Assert.Equal(1, f.Execute("DELETE FROM secret_versions WHERE version = 1")));
+        engine.Unlock(TestVault.Password, "owner");
+
+        Assert.Throws<VaultIntegrityException>(() => engine.RestoreKey("k", 1));
+        Assert.Throws<VaultKeyVersionNotFoundException>(() => engine.RestoreKey("k", 9));
+        Assert.Equal("v2", Secrets.ReadText(engine, "k"));
+    }
+
     private static bool Readable(VaultEngine engine, string name)
     {
         try
