@@ -252,7 +252,7 @@ public sealed partial class VaultEngine
                 $"key '{name}' is missing, but audit record {newest.Seq} wrote it and no record removed it: its row was deleted or lost ({RestoreAdvice})") { Target = name };
         if (AuditHeadMemory.CheckNotBehind(session.VaultId, reader.LastAuditRow()?.Seq, seq => reader.AuditRowAt(seq)?.Hash) is { } behind)
             return new VaultIntegrityException($"key '{name}' is not in the vault, and the vault has gone backwards ({behind}): the key may have been lost with it ({RestoreAdvice})") { Target = name };
-        if (session.AuditKeys.UncheckedRollback(reader, names) is { } rollback)
+        if (AuditExpectations.UncheckedRollback(reader) is { } rollback)
             return new VaultIntegrityException($"key '{name}' is not in the vault, and audit record {rollback} found the vault rolled back or short of its newest commits: "
                 + $"the key may have been lost with them ({RestoreAdvice}; a check also clears this answer)") { Target = name };
         return new VaultKeyNotFoundException(name) { Target = name };
