@@ -239,12 +239,30 @@ public sealed partial class VaultEngine
     }
 
     /// <summary>
-    /// What to throw when no row answers for key <paramref name="name"/>: an integrity violation
-    /// when the signed log's newest record for that name is a write (its row was deleted or lost),
-    /// or when the vault is behind the audit head this profile saw (the key may have gone with the
-    /// lost commits); otherwise KeyNotFound. Only the not-found path pays for the log search.
+    /// What to throw when no row answers for key <paramref name="name"/>: a KeyNotFound that
+    /// AuditedWrite and AuditedRead answer with <see cref="AnswerNotFound"/> once the operation's
+    /// transaction has ended, so the log search never runs under the write lock.
     /// </summary>
-    private static VaultException KeyNotFoundOrLost(IVaultReader reader, VaultSession session, string name)
+    private static VaultKeyNotFoundException KeyNotFoundOrLost(string name) => new(name) { Target = name, LogNotAsked = true };
+
+    /// <summary>
+    /// The answer to a refusal: a KeyNotFound the log was not asked about yet is asked about in a
+    /// read transaction of its own (where the key is looked for again: one made meanwhile is not
+    /// "lost", and the original answer stands); any other refusal is returned as it is.
+    /// </summary>
+    private VaultException AnswerNotFound(VaultSession session, VaultException refusal)
+    {
+        if (refusal is not VaultKeyNotFoundException { LogNotAsked: true, Target: { } name }) return refusal;
+        return _store.Read(r => r.FindSecret(session.Keys.NameIndex(name)) is null ? LostOrNotFound(r, session, name) : refusal);
+    }
+
+    /// <summary>
+    /// An integrity violation when the signed log's newest record for key <paramref name="name"/>
+    /// is a write (its row was deleted or lost), or when the vault is behind the audit head this
+    /// profile saw or an unlock found it rolled back since the last acknowledgement (the key may
+    /// have gone with the lost commits); otherwise KeyNotFound. Only the not-found path pays for the log search.
+    /// </summary>
+    private static VaultException LostOrNotFound(IVaultReader reader, VaultSession session, string name)
     {
         using var names = new AuditNameOpener(session, reader.MetadataKeyLinks());
         if (session.AuditKeys.Newest(reader, names, name) is { Written: true } newest)

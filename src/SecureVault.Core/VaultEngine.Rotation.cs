@@ -187,7 +187,7 @@ public sealed partial class VaultEngine
             };
             if (byKey)
             {
-                var record = w.FindSecret(session.Keys.NameIndex(key!)) ?? throw KeyNotFoundOrLost(w, session, key!);
+                var record = w.FindSecret(session.Keys.NameIndex(key!)) ?? throw KeyNotFoundOrLost(key!);
                 var metadata = OpenMetadata(session, record, key);
                 facts.SetTarget(record.Id, metadata.Name);
                 stored.KeyId = record.Id;
@@ -377,7 +377,7 @@ public sealed partial class VaultEngine
         long senderId = SenderOf(session, out var senderPublic);
         return AuditedWrite(session, AuditAction.Rotate, (w, facts) =>
         {
-            var key = w.FindSecret(index) ?? throw KeyNotFoundOrLost(w, session, name);
+            var key = w.FindSecret(index) ?? throw KeyNotFoundOrLost(name);
             facts.SetTarget(key.Id, name);
             facts.Version = key.CurrentVersion;
             var metadata = OpenMetadata(session, key, name);
@@ -491,7 +491,7 @@ public sealed partial class VaultEngine
         return WithSession(session => AuditedRead(session, AuditAction.History, (r, facts) =>
         {
             Require(r, session, Permissions.List);
-            var key = r.FindSecret(session.Keys.NameIndex(name)) ?? throw KeyNotFoundOrLost(r, session, name);
+            var key = r.FindSecret(session.Keys.NameIndex(name)) ?? throw KeyNotFoundOrLost(name);
             facts.SetTarget(key.Id, name);
             var metadata = OpenMetadata(session, key, name);
             var policy = RotationSchedule.Effective(DefaultRotationPolicy(r, session), metadata.Policy);
@@ -529,7 +529,7 @@ public sealed partial class VaultEngine
             long senderId = SenderOf(session, out var senderPublic);
             return AuditedWrite(session, AuditAction.Restore, (w, facts) =>
             {
-                var record = w.ReadValue(index, session.PrincipalId, version) ?? throw KeyNotFoundOrLost(w, session, name);
+                var record = w.ReadValue(index, session.PrincipalId, version) ?? throw KeyNotFoundOrLost(name);
                 var key = record.Secret;
                 facts.SetTarget(key.Id, name);
                 facts.Detail = $"from version {version}";

@@ -354,7 +354,7 @@ public sealed class ConsistencyCheckTests : IDisposable
     }
 
     public static TheoryData<string> LookupsByName() =>
-        ["rotate", "update", "history", "restore", "grant", "exemption", "rotation-policy"];
+        ["get", "remove", "rotate", "update", "history", "restore", "grant", "exemption", "rotation-policy"];
 
     [Theory]
     [MemberData(nameof(LookupsByName))]
@@ -373,6 +373,8 @@ public sealed class ConsistencyCheckTests : IDisposable
 
         Action run = lookup switch
         {
+            "get" => () => engine.GetKey("k").Dispose(),
+            "remove" => () => engine.RemoveKey("k"),
             "rotate" => () => engine.RotateKeys("k", dueOnly: false, (_, current) => current).ToList(),
             "update" => () => { using var value = SecretText.FromString("v3"); engine.UpdateKey("k", value); },
             "history" => () => engine.GetKeyHistory("k"),
@@ -385,6 +387,10 @@ public sealed class ConsistencyCheckTests : IDisposable
 
         var refused = Assert.Throws<VaultIntegrityException>(run);
         Assert.Contains("Test-Vault", refused.Message);
+        // The log is searched after the operation's transaction ends; its refusal is still recorded, as what it was.
+        var newest = engine.GetAuditLog().MaxBy(r => r.Seq)!;
+        Assert.Equal(("error", "IntegrityViolation"), (newest.Outcome, newest.Reason));
+        Assert.True(engine.VerifyAudit().IsValid);
     }
 
     [Fact]
