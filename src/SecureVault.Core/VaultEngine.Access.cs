@@ -347,7 +347,7 @@ public sealed partial class VaultEngine
         {
             var exact = Wildcard.Unescape(pattern);
             KeyNames.Validate(exact);
-            var key = reader.FindSecret(session.Keys.NameIndex(exact)) ?? throw new VaultKeyNotFoundException(exact) { Target = exact };
+            var key = reader.FindSecret(session.Keys.NameIndex(exact)) ?? throw KeyNotFoundOrLost(exact);
             facts.SetTarget(key.Id, exact);
             return [(key, OpenMetadata(session, key, exact))];
         }

@@ -60,8 +60,10 @@ public sealed partial class VaultEngine
         }
         catch (VaultException e) when (workFailed && IsAuditedRefusal(e))
         {
-            AuditRefusal(session, facts, e);
-            throw;
+            var answer = AnswerNotFound(session, e);
+            AuditRefusal(session, facts, answer);
+            if (ReferenceEquals(answer, e)) throw;
+            throw answer;
         }
     }
 
@@ -83,8 +85,10 @@ public sealed partial class VaultEngine
         }
         catch (VaultException e) when (IsAuditedRefusal(e))
         {
-            AuditRefusal(session, facts, e);
-            throw;
+            var answer = AnswerNotFound(session, e);
+            AuditRefusal(session, facts, answer);
+            if (ReferenceEquals(answer, e)) throw;
+            throw answer;
         }
         try
         {

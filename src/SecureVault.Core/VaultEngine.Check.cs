@@ -239,12 +239,30 @@ public sealed partial class VaultEngine
     }
 
     /// <summary>
-    /// What to throw when no row answers for key <paramref name="name"/>: an integrity violation
-    /// when the signed log's newest record for that name is a write (its row was deleted or lost),
-    /// or when the vault is behind the audit head this profile saw (the key may have gone with the
-    /// lost commits); otherwise KeyNotFound. Only the not-found path pays for the log search.
+    /// What to throw when no row answers for key <paramref name="name"/>: a KeyNotFound that
+    /// AuditedWrite and AuditedRead answer with <see cref="AnswerNotFound"/> once the operation's
+    /// transaction has ended, so the log search never runs under the write lock.
     /// </summary>
-    private VaultException KeyNotFoundOrLost(IVaultReader reader, VaultSession session, string name)
+    private static VaultKeyNotFoundException KeyNotFoundOrLost(string name) => new(name) { Target = name, LogNotAsked = true };
+
+    /// <summary>
+    /// The answer to a refusal: a KeyNotFound the log was not asked about yet is asked about in a
+    /// read transaction of its own (where the key is looked for again: one made meanwhile is not
+    /// "lost", and the original answer stands); any other refusal is returned as it is.
+    /// </summary>
+    private VaultException AnswerNotFound(VaultSession session, VaultException refusal)
+    {
+        if (refusal is not VaultKeyNotFoundException { LogNotAsked: true, Target: { } name }) return refusal;
+        return _store.Read(r => r.FindSecret(session.Keys.NameIndex(name)) is null ? LostOrNotFound(r, session, name) : refusal);
+    }
+
+    /// <summary>
+    /// An integrity violation when the signed log's newest record for key <paramref name="name"/>
+    /// is a write (its row was deleted or lost), or when the vault is behind the audit head this
+    /// profile saw or an unlock found it rolled back since the last acknowledgement (the key may
+    /// have gone with the lost commits); otherwise KeyNotFound. Only the not-found path pays for the log search.
+    /// </summary>
+    private static VaultException LostOrNotFound(IVaultReader reader, VaultSession session, string name)
     {
         using var names = new AuditNameOpener(session, reader.MetadataKeyLinks());
         if (session.AuditKeys.Newest(reader, names, name) is { Written: true } newest)
@@ -252,9 +270,19 @@ public sealed partial class VaultEngine
                 $"key '{name}' is missing, but audit record {newest.Seq} wrote it and no record removed it: its row was deleted or lost ({RestoreAdvice})") { Target = name };
         if (AuditHeadMemory.CheckNotBehind(session.VaultId, reader.LastAuditRow()?.Seq, seq => reader.AuditRowAt(seq)?.Hash) is { } behind)
             return new VaultIntegrityException($"key '{name}' is not in the vault, and the vault has gone backwards ({behind}): the key may have been lost with it ({RestoreAdvice})") { Target = name };
-        if (session.AuditKeys.UncheckedRollback(reader, names) is { } rollback)
+        if (AuditExpectations.UncheckedRollback(reader) is { } rollback)
             return new VaultIntegrityException($"key '{name}' is not in the vault, and audit record {rollback} found the vault rolled back or short of its newest commits: "
                 + $"the key may have been lost with them ({RestoreAdvice}; a check also clears this answer)") { Target = name };
         return new VaultKeyNotFoundException(name) { Target = name };
     }
+
+    /// <summary>
+    /// What to throw when the store has no row for version <paramref name="version"/> of a key: an
+    /// integrity violation when the key's sealed metadata keeps that version (its row was deleted
+    /// or lost), otherwise KeyVersionNotFound.
+    /// </summary>
+    private static VaultException VersionNotFoundOrLost(Values.KeyMetadata metadata, int version, string name) =>
+        metadata.Versions.Contains(version)
+            ? new VaultIntegrityException($"version {version} of key '{metadata.Name}' is missing, but the key's sealed metadata keeps it: its row was deleted or lost ({RestoreAdvice})") { Target = name }
+            : new VaultKeyVersionNotFoundException(metadata.Name, version) { Target = name };
 }

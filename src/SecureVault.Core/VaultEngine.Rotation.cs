@@ -187,7 +187,7 @@ public sealed partial class VaultEngine
             };
             if (byKey)
             {
-                var record = w.FindSecret(session.Keys.NameIndex(key!)) ?? throw new VaultKeyNotFoundException(key!) { Target = key };
+                var record = w.FindSecret(session.Keys.NameIndex(key!)) ?? throw KeyNotFoundOrLost(key!);
                 var metadata = OpenMetadata(session, record, key);
                 facts.SetTarget(record.Id, metadata.Name);
                 stored.KeyId = record.Id;
@@ -377,7 +377,7 @@ public sealed partial class VaultEngine
         long senderId = SenderOf(session, out var senderPublic);
         return AuditedWrite(session, AuditAction.Rotate, (w, facts) =>
         {
-            var key = w.FindSecret(index) ?? throw new VaultKeyNotFoundException(name) { Target = name };
+            var key = w.FindSecret(index) ?? throw KeyNotFoundOrLost(name);
             facts.SetTarget(key.Id, name);
             facts.Version = key.CurrentVersion;
             var metadata = OpenMetadata(session, key, name);
@@ -491,7 +491,7 @@ public sealed partial class VaultEngine
         return WithSession(session => AuditedRead(session, AuditAction.History, (r, facts) =>
         {
             Require(r, session, Permissions.List);
-            var key = r.FindSecret(session.Keys.NameIndex(name)) ?? throw new VaultKeyNotFoundException(name) { Target = name };
+            var key = r.FindSecret(session.Keys.NameIndex(name)) ?? throw KeyNotFoundOrLost(name);
             facts.SetTarget(key.Id, name);
             var metadata = OpenMetadata(session, key, name);
             var policy = RotationSchedule.Effective(DefaultRotationPolicy(r, session), metadata.Policy);
@@ -529,14 +529,14 @@ public sealed partial class VaultEngine
             long senderId = SenderOf(session, out var senderPublic);
             return AuditedWrite(session, AuditAction.Restore, (w, facts) =>
             {
-                var record = w.ReadValue(index, session.PrincipalId, version) ?? throw new VaultKeyNotFoundException(name) { Target = name };
+                var record = w.ReadValue(index, session.PrincipalId, version) ?? throw KeyNotFoundOrLost(name);
                 var key = record.Secret;
                 facts.SetTarget(key.Id, name);
                 facts.Detail = $"from version {version}";
                 var metadata = OpenMetadata(session, key, name);
                 RequireOnKey(w, session, key, metadata, KeyPermissions.Read | KeyPermissions.Write, facts);
                 AuditCrossCheck.CheckKeyRow(w, key, name);
-                if (record.Version is null) throw new VaultKeyVersionNotFoundException(metadata.Name, version) { Target = name };
+                if (record.Version is null) throw VersionNotFoundOrLost(metadata, version, name);
                 using var dataKey = DataKeyForWrite(w, session, key, metadata, senderId, senderPublic);
                 // Read again after DataKeyForWrite: a pending data-key rotation has just re-encrypted every kept version.
                 var stored = w.Versions(key.Id).FirstOrDefault(v => v.Version == version)

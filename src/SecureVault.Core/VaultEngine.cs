@@ -632,7 +632,7 @@ public sealed partial class VaultEngine
         var change = MetadataChange.From(update);
         return WithSession(session => AuditedWrite(session, AuditAction.Update, (w, facts) =>
         {
-            var record = w.FindSecret(session.Keys.NameIndex(name)) ?? throw KeyNotFoundOrLost(w, session, name);
+            var record = w.FindSecret(session.Keys.NameIndex(name)) ?? throw KeyNotFoundOrLost(name);
             facts.SetTarget(record.Id, name);
             var metadata = OpenMetadata(session, record, name);
             RequireOnKey(w, session, record, metadata, KeyPermissions.Write, facts);
@@ -687,7 +687,7 @@ public sealed partial class VaultEngine
         var index = session.Keys.NameIndex(name);
         return AuditedWrite(session, AuditAction.Get, (r, facts) =>
         {
-            var record = r.ReadValue(index, session.PrincipalId, version) ?? throw KeyNotFoundOrLost(r, session, name);
+            var record = r.ReadValue(index, session.PrincipalId, version) ?? throw KeyNotFoundOrLost(name);
             facts.SetTarget(record.Secret.Id, name);
             facts.Version = version ?? record.Secret.CurrentVersion;
             var metadata = OpenMetadata(session, record.Secret, name);
@@ -695,10 +695,7 @@ public sealed partial class VaultEngine
             AuditCrossCheck.CheckKeyRow(r, record.Secret, name);
             if (record.Version is null)
             {
-                // The sealed metadata lists the versions kept: one it lists and the store lacks was deleted or lost.
-                if (version is { } asked && metadata.Versions.Contains(asked))
-                    throw new VaultIntegrityException($"version {asked} of key '{metadata.Name}' is missing, but the key's sealed metadata keeps it: its row was deleted or lost ({RestoreAdvice})") { Target = name };
-                if (version.HasValue) throw new VaultKeyVersionNotFoundException(metadata.Name, version.Value) { Target = name };
+                if (version is { } asked) throw VersionNotFoundOrLost(metadata, asked, name);
                 throw new VaultIntegrityException($"the current version of key '{metadata.Name}' is missing");
             }
             VaultRotationWarning? warning = null;
@@ -743,7 +740,7 @@ public sealed partial class VaultEngine
         return WithSession(session => AuditedWrite(session, AuditAction.Info, (r, facts) =>
         {
             Require(r, session, Permissions.List);
-            var record = r.FindSecret(session.Keys.NameIndex(name)) ?? throw KeyNotFoundOrLost(r, session, name);
+            var record = r.FindSecret(session.Keys.NameIndex(name)) ?? throw KeyNotFoundOrLost(name);
             facts.SetTarget(record.Id, name);
             var metadata = OpenMetadata(session, record, name);
             AuditCrossCheck.CheckKeyRow(r, record, name);
@@ -795,7 +792,7 @@ public sealed partial class VaultEngine
         KeyNames.Validate(name);
         return WithSession(session => AuditedWrite(session, AuditAction.Remove, (w, facts) =>
         {
-            var record = w.FindSecret(session.Keys.NameIndex(name)) ?? throw KeyNotFoundOrLost(w, session, name);
+            var record = w.FindSecret(session.Keys.NameIndex(name)) ?? throw KeyNotFoundOrLost(name);
             facts.SetTarget(record.Id, name);
             var metadata = OpenMetadata(session, record, name);
             RequireOnKey(w, session, record, metadata, KeyPermissions.Delete, facts);

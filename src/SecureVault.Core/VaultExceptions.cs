@@ -41,6 +41,12 @@ public sealed class VaultKeyNotFoundException(string name)
     : VaultException($"No key named '{name}' exists in this vault. List keys with Get-VaultKeyInfo.")
 {
     public override string ErrorId => "KeyNotFound";
+
+    /// <summary>
+    /// Set inside an operation's transaction: the audit log has not been asked yet whether the
+    /// key must exist. The engine asks it after that transaction ends (see VaultEngine.AnswerNotFound).
+    /// </summary>
+    internal bool LogNotAsked { get; init; }
 }
 
 /// <summary>The requested version of a key is not kept (pruned or never written).</summary>

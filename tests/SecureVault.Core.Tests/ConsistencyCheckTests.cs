@@ -298,6 +298,114 @@ public sealed class ConsistencyCheckTests : IDisposable
         Assert.Throws<VaultKeyNotFoundException>(() => engine.GetKey(lost[0]));
     }
 
+    [Fact]
+    public void A_principal_removed_and_added_again_under_its_name_is_consistent()
+    {
+        // principal-add files its keyslot under the name; principal-remove takes the keyslot with it.
+        Engine.NewPrincipal("carol", Role.User, BobPassword);
+        Engine.RemovePrincipal("carol");
+        Engine.NewPrincipal("carol", Role.User, BobPassword);
+
+        var report = Engine.CheckVault();
+
+        Assert.True(report.IsConsistent, string.Join("; ", report.Findings));
+    }
+
+    [Fact]
+    public void Grants_of_a_principal_removed_and_added_again_are_consistent_and_a_new_grant_is_still_checked()
+    {
+        Write("k", "value");
+        Write("other", "value");
+        Engine.NewPrincipal("carol", Role.User, BobPassword);
+        Engine.GrantAccess("k", "carol", KeyPermissions.Read);
+        Engine.GrantAccess("other", "carol", KeyPermissions.Read);
+        Engine.RemovePrincipal("carol");
+        Engine.NewPrincipal("carol", Role.User, BobPassword);
+        Engine.GrantAccess("other", "carol", KeyPermissions.Read);
+
+        var report = Engine.CheckVault();
+        Assert.True(report.IsConsistent, string.Join("; ", report.Findings));
+
+        // The grant given to the new carol is expected; its row deleted is reported.
+        var engine = _vault.Modify(f => Assert.Equal(1, f.Execute("DELETE FROM grants")));
+        engine.Unlock(TestVault.Password, "owner");
+        var finding = Assert.Single(engine.CheckVault().Findings);
+        Assert.Equal((VaultCheckFindingKind.Missing, "grants", "other"), (finding.Kind, finding.Table, finding.Name));
+    }
+
+    [Fact]
+    public void A_key_removed_and_written_again_under_its_name_is_consistent_and_reads()
+    {
+        Write("k", "old");
+        Engine.NewPrincipal("bob", Role.User, BobPassword);
+        Engine.GrantAccess("k", "bob", KeyPermissions.Read);
+        Engine.RemoveKey("k");
+        Write("k", "new");
+
+        var report = Engine.CheckVault();
+        Assert.True(report.IsConsistent, string.Join("; ", report.Findings));
+        Assert.Equal("new", Secrets.ReadText(Engine, "k"));
+
+        // The new key's row deleted: the log's newest record for the name is the new write.
+        var id = Engine.GetKeyInfo("k").Id;
+        var engine = _vault.Modify(f => Assert.Equal(1, f.Execute("DELETE FROM secrets WHERE secret_id = $a0", id.ToByteArray())));
+        engine.Unlock(TestVault.Password, "owner");
+        Assert.Throws<VaultIntegrityException>(() => engine.GetKey("k"));
+    }
+
+    public static TheoryData<string> LookupsByName() =>
+        ["get", "remove", "rotate", "update", "history", "restore", "grant", "exemption", "rotation-policy"];
+
+    [Theory]
+    [MemberData(nameof(LookupsByName))]
+    public void Every_lookup_by_name_of_a_deleted_key_is_an_integrity_violation(string lookup)
+    {
+        Write("k", "v1");
+        Write("k", "v2");
+        Engine.NewPrincipal("bob", Role.User, BobPassword);
+        var id = KeyId("k");
+        var engine = _vault.Modify(f =>
+        {
+            foreach (var table in new[] { "secret_versions", "secret_keys", "secrets" })
+                f.Execute($"DELETE FROM {table} WHERE secret_id = $a0", id.ToByteArray());
+        });
+        engine.Unlock(TestVault.Password, "owner");
+
+        Action run = lookup switch
+        {
+            "get" => () => engine.GetKey("k").Dispose(),
+            "remove" => () => engine.RemoveKey("k"),
+            "rotate" => () => engine.RotateKeys("k", dueOnly: false, (_, current) => current).ToList(),
+            "update" => () => { using var value = SecretText.FromString("v3"); engine.UpdateKey("k", value); },
+            "history" => () => engine.GetKeyHistory("k"),
+            "restore" => () => engine.RestoreKey("k", 1),
+            "grant" => () => engine.GrantAccess("k", "bob", KeyPermissions.Read),
+            "exemption" => () => engine.AddRotationExemption(null, "k", "freeze", DateTimeOffset.UtcNow.AddDays(5)),
+            "rotation-policy" => () => engine.GetRotationPolicy("k"),
+            _ => throw new ArgumentOutOfRangeException(nameof(lookup)),
+        };
+
+        var refused = Assert.Throws<VaultIntegrityException>(run);
+        Assert.Contains("Test-Vault", refused.Message);
+        // The log is searched after the operation's transaction ends; its refusal is still recorded, as what it was.
+        var newest = engine.GetAuditLog().MaxBy(r => r.Seq)!;
+        Assert.Equal(("error", "IntegrityViolation"), (newest.Outcome, newest.Reason));
+        Assert.True(engine.VerifyAudit().IsValid);
+    }
+
+    [Fact]
+    public void Restoring_a_version_its_sealed_metadata_keeps_and_the_store_lacks_is_an_integrity_violation()
+    {
+        Write("k", "v1");
+        Write("k", "v2");
+        var engine = _vault.Modify(f => Assert.Equal(1, f.Execute("DELETE FROM secret_versions WHERE version = 1")));
+        engine.Unlock(TestVault.Password, "owner");
+
+        Assert.Throws<VaultIntegrityException>(() => engine.RestoreKey("k", 1));
+        Assert.Throws<VaultKeyVersionNotFoundException>(() => engine.RestoreKey("k", 9));
+        Assert.Equal("v2", Secrets.ReadText(engine, "k"));
+    }
+
     private static bool Readable(VaultEngine engine, string name)
     {
         try

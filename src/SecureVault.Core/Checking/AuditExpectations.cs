@@ -97,6 +97,10 @@ internal sealed partial class AuditExpectations
             case AuditAction.PrincipalRemove when principal != null:
                 if (Principals.ContainsKey(principal)) Principals[principal] = new PrincipalState(detail!.Groups[1].Value, true, e.Seq);
                 else CreatorRemovedSeq = e.Seq;
+                // Its keyslots go with its row, and no keyslot-remove says so: a principal added again
+                // under the name must not inherit the old one's keyslot as missing.
+                foreach (var keyslot in Keyslots.Values.Where(k => k.OwnerName == principal && !k.Removed).ToList())
+                    Keyslots[keyslot.Id] = keyslot with { Removed = true, Seq = e.Seq };
                 foreach (var grant in Grants.Values.Where(g => g.Principal == principal).ToList()) SetGrant(grant with { Present = false, Seq = e.Seq });
                 break;
             case AuditAction.PrincipalSet when principal != null:

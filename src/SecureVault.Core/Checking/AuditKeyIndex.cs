@@ -8,19 +8,20 @@ namespace SecureVault.Checking;
 
 /// <summary>
 /// What the audit log says about key names, for the not-found path of reads: per name, the newest
-/// successful write or removal, and whether an unlock recorded a rollback that no consistency
-/// check has followed yet. Built on the first not-found of a session, then brought up to date
+/// successful write or removal (whether a rollback since the last acknowledgement makes a
+/// not-found suspect is <see cref="AuditExpectations.UncheckedRollback"/>'s to say). Built on the
+/// first not-found of a session, then brought up to date
 /// from the records appended since (the log only grows, except by pruning, a rollback or a
 /// rewrite, which make it start over). Held by the session and cleared when it ends.
 /// </summary>
 /// <remarks>
-/// Records are read with a light parse (three or four members, no canonical-form check): the
+/// Records are read with a light parse (three members, no canonical-form check): the
 /// chain verification vouches for records, and the worst a forged record can do here is turn a
 /// KeyNotFound into an IntegrityViolation, which only someone who can write the file can cause anyway.
 /// </remarks>
 internal sealed class AuditKeyIndex
 {
-    private static readonly string[] Watched = [.. AuditAction.VersionWrites, AuditAction.Remove, AuditAction.Unlock, .. AuditExpectations.Acknowledgements];
+    private static readonly string[] Watched = [.. AuditAction.VersionWrites, AuditAction.Remove];
 
     private readonly object _gate = new();
     private readonly Dictionary<string, (long Seq, bool Written)> _newestByName = new(StringComparer.Ordinal);
@@ -28,8 +29,6 @@ internal sealed class AuditKeyIndex
     private long _scannedSeq;
     private byte[] _scannedHash = [];
     private long? _baseSeq;
-    private long _lastCheck;
-    private long _lastRollback;
 
     /// <summary>The newest successful write or removal recorded for the key named <paramref name="name"/> (any id), or null.</summary>
     public (long Seq, bool Written)? Newest(IVaultReader reader, AuditNameOpener names, string name)
@@ -38,16 +37,6 @@ internal sealed class AuditKeyIndex
         {
             Refresh(reader, names);
             return _newestByName.TryGetValue(VaultKeys.NormalizeName(name), out var newest) ? newest : null;
-        }
-    }
-
-    /// <summary>The unlock record that found the vault rolled back, when no check record follows it; else null.</summary>
-    public long? UncheckedRollback(IVaultReader reader, AuditNameOpener names)
-    {
-        lock (_gate)
-        {
-            Refresh(reader, names);
-            return _lastRollback > _lastCheck ? _lastRollback : null;
         }
     }
 
@@ -85,18 +74,8 @@ internal sealed class AuditKeyIndex
 
     private void Apply(AuditRow row, AuditNameOpener names)
     {
-        if (!TryPeek(row.Record, out var outcome, out var target, out var targetName, out var reason)) return; // the verification names a damaged record
-        if (AuditExpectations.Acknowledgements.Contains(row.Action))
-        {
-            _lastCheck = row.Seq;
-            return;
-        }
+        if (!TryPeek(row.Record, out var outcome, out var target, out var targetName)) return; // the verification names a damaged record
         if (outcome != AuditOutcome.Success) return;
-        if (row.Action == AuditAction.Unlock)
-        {
-            if (reason == AuditExpectations.RolledBackNotice) _lastRollback = row.Seq;
-            return;
-        }
         if (target is not { } id || targetName is null) return;
         if (!_nameOfId.TryGetValue(id, out var name))
         {
@@ -113,14 +92,12 @@ internal sealed class AuditKeyIndex
         _scannedSeq = 0;
         _scannedHash = [];
         _baseSeq = null;
-        _lastCheck = 0;
-        _lastRollback = 0;
     }
 
     /// <summary>Reads the few members this index needs; false when the record is not a JSON object of strings and integers.</summary>
-    private static bool TryPeek(ReadOnlySpan<byte> json, out string? outcome, out Guid? target, out string? targetName, out string? reason)
+    private static bool TryPeek(ReadOnlySpan<byte> json, out string? outcome, out Guid? target, out string? targetName)
     {
-        outcome = targetName = reason = null;
+        outcome = targetName = null;
         target = null;
         try
         {
@@ -130,7 +107,6 @@ internal sealed class AuditKeyIndex
             {
                 if (reader.ValueTextEquals("outcome"u8)) { reader.Read(); outcome = reader.GetString(); }
                 else if (reader.ValueTextEquals("targetName"u8)) { reader.Read(); targetName = reader.GetString(); }
-                else if (reader.ValueTextEquals("reason"u8)) { reader.Read(); reason = reader.GetString(); }
                 else if (reader.ValueTextEquals("target"u8)) { reader.Read(); target = Guid.TryParseExact(reader.GetString(), "D", out var id) ? id : null; }
                 else { reader.Read(); reader.Skip(); }
             }
