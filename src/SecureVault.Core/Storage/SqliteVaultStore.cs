@@ -134,12 +134,14 @@ public sealed partial class SqliteVaultStore : IVaultStore
     private SqliteStoreConnection Rent()
     {
         if (_idle.TryTake(out var connection)) return connection;
+        // Before anything touches the file (PrepareJournals creates journals, and closing a
+        // read-write connection checkpoints a foreign -wal into its database and deletes it).
+        RefuseIfNotAVault(_path);
         VaultFiles.PrepareJournals(_path);
         var sqlite = OpenFile(_path, SqliteOpenMode.ReadWrite);
         try
         {
-            // Read-only first: another application's database is refused before anything is set on it.
-            int version = SchemaVersion(sqlite);
+            int version = SchemaVersion(sqlite); // again, now that the -wal is read too
             Pragmas(sqlite, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON; PRAGMA foreign_keys = ON;");
             if (version < SqliteSchema.Version) MigrateForward(sqlite);
             return new SqliteStoreConnection(sqlite);
@@ -180,6 +182,21 @@ public sealed partial class SqliteVaultStore : IVaultStore
         command.Transaction = transaction;
         command.CommandText = sql;
         command.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// Decides that the file is a vault without changing it or anything beside it: opened
+    /// read-only and immutable (SQLite then takes no lock and neither reads nor creates a -wal or
+    /// -shm), it must have our schema number and the vault_header table, which a vault has in its
+    /// main file from its creation (it is built in rollback mode and switched to WAL when complete).
+    /// </summary>
+    internal static void RefuseIfNotAVault(string path)
+    {
+        // A SqliteException (a file that is no database, or a damaged one) is mapped by the caller, as before.
+        var uri = new Uri(path).AbsoluteUri + "?immutable=1";
+        using var probe = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = uri, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        probe.Open();
+        SchemaVersion(probe, path);
     }
 
     /// <summary>
