@@ -193,10 +193,26 @@ public sealed partial class SqliteVaultStore : IVaultStore
     internal static void RefuseIfNotAVault(string path)
     {
         // A SqliteException (a file that is no database, or a damaged one) is mapped by the caller, as before.
-        var uri = new Uri(path).AbsoluteUri + "?immutable=1";
-        using var probe = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = uri, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        using var probe = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = FileUri(path) + "?immutable=1", Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
         probe.Open();
         SchemaVersion(probe, path);
+    }
+
+    /// <summary>
+    /// A SQLite URI for the file at the full <paramref name="path"/>: every byte of its UTF-8 but
+    /// letters, digits and <c>-._~/:</c> percent-escaped, so a '?', '#' or '%' in a name stays part
+    /// of the name (System.Uri leaves them as they are).
+    /// </summary>
+    internal static string FileUri(string path)
+    {
+        var uri = new System.Text.StringBuilder("file://");
+        if (OperatingSystem.IsWindows()) path = "/" + path.Replace('\\', '/'); // C:\x is file:///C:/x
+        foreach (byte b in System.Text.Encoding.UTF8.GetBytes(path))
+        {
+            if (char.IsAsciiLetterOrDigit((char)b) || "-._~/:".Contains((char)b)) uri.Append((char)b);
+            else uri.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        return uri.ToString();
     }
 
     /// <summary>
