@@ -192,10 +192,20 @@ public sealed partial class SqliteVaultStore : IVaultStore
     /// </summary>
     internal static void RefuseIfNotAVault(string path)
     {
-        // A SqliteException (a file that is no database, or a damaged one) is mapped by the caller, as before.
-        using var probe = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = FileUri(path) + "?immutable=1", Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
-        probe.Open();
-        SchemaVersion(probe, path);
+        try
+        {
+            using var probe = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = FileUri(path) + "?immutable=1", Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+            probe.Open();
+            SchemaVersion(probe, path);
+        }
+        catch (SqliteException) when (File.Exists(path + "-shm"))
+        {
+            // Without locks the probe can read pages another process is checkpointing into the file
+            // (a torn read, reported as damage). A -shm says another connection has the file open:
+            // the read-write connection then checks it under SQLite's locks, and closing ours does not
+            // fold that program's -wal in (only the last connection checkpoints on close). Any other
+            // SqliteException (no database, a damaged one) is mapped by the caller, as before.
+        }
     }
 
     /// <summary>
