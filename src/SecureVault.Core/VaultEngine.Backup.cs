@@ -83,7 +83,8 @@ public sealed partial class VaultEngine
 
     /// <summary>
     /// Replaces this vault with the backup at <paramref name="backupPath"/>, or creates it from the
-    /// backup when no vault is here yet. The copy is checked before anything is replaced: SQLite
+    /// backup when no vault is here yet. The backup is first copied to a private file beside the
+    /// vault, and that copy (what is installed) is checked before anything is replaced: SQLite
     /// integrity, the signed head it was written with and that its chain holds that record, then
     /// (unlocked with <paramref name="password"/> as <paramref name="principal"/>, who needs the
     /// restore permission in the copy) the whole audit chain. A copy older than the vault here, or
@@ -96,15 +97,13 @@ public sealed partial class VaultEngine
         var source = Path.GetFullPath(backupPath);
         if (PathsEqual(source, Vault)) throw new VaultInvalidInputException($"'{source}' is this vault itself. Give the path of a backup file.");
         if (Directory.Exists(Vault)) throw VaultFiles.IsFolder(Vault);
-        AuditAnchor head;
-        long? replacedSeq;
-        using (var backup = _store.OpenBackup(source))
+        // Checked on the private copy that is installed, never on the backup file itself.
+        var staged = _store.StageRestore(source, copy =>
         {
-            head = CheckBackupFile(backup, source, null);
-            replacedSeq = CheckNotNewerThan(backup, head, source, force);
-        }
-
-        var staged = _store.StageRestore(source);
+            var anchor = CheckBackupFile(copy, source, null);
+            return (anchor, CheckNotNewerThan(copy, anchor, source, force));
+        }, out var checks);
+        var (head, replacedSeq) = checks;
         var stagedEngine = new VaultEngine(staged, _clock);
         bool published = false;
         try

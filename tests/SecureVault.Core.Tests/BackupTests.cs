@@ -99,6 +99,55 @@ public sealed class BackupTests : IDisposable
     }
 
     [Fact]
+    public void A_backup_altered_after_the_restore_began_is_checked_as_it_is_copied_and_refused()
+    {
+        WriteKeys(3);
+        var backup = _vault.Engine.Backup(InFolder("swapped.backup"));
+        // The same backup with a b-tree SQLite's integrity check finds damaged, which neither an
+        // unlock nor the audit chain reads: only the check on the copy that is installed can see it.
+        var damaged = InFolder("damaged.backup");
+        File.Copy(backup.Path, damaged);
+        using (var file = new RawVaultFile(damaged))
+        {
+            file.Execute("CREATE TABLE scratch (a INTEGER, b INTEGER); INSERT INTO scratch VALUES (1, 2), (3, 4); CREATE INDEX scratch_a ON scratch (a);");
+            file.Execute("PRAGMA writable_schema = ON; UPDATE sqlite_master SET sql = 'CREATE INDEX scratch_a ON scratch (b)' WHERE name = 'scratch_a'; PRAGMA writable_schema = OFF;");
+        }
+
+        var target = InFolder("swapped.vault");
+        // The backup file is replaced by the damaged one once the restore has started, before it is copied.
+        using var store = new AlteringStore(new SqliteVaultStore(target), beforeCopy: source => File.Copy(damaged, source, overwrite: true));
+        var engine = new VaultEngine(store);
+        var refusal = Assert.Throws<VaultIntegrityException>(() => engine.RestoreBackup(backup.Path, TestVault.Password, "owner"));
+        Assert.Contains("is damaged (SQLite:", refusal.Message);
+        Assert.Contains(backup.Path, refusal.Message);
+        Assert.False(File.Exists(target), "nothing was installed");
+        Assert.Empty(Directory.GetFiles(_vault.Folder, "*.tmp*"));
+    }
+
+    /// <summary>A store that runs <paramref name="beforeCopy"/> on the backup's path when a restore asks for its copy.</summary>
+    private sealed class AlteringStore(IVaultStore inner, Action<string> beforeCopy) : IVaultStore
+    {
+        public string Kind => inner.Kind;
+        public string Location => inner.Location;
+        public bool Exists() => inner.Exists();
+        public T Initialize<T>(Func<IVaultWriter, T> firstWrite) => inner.Initialize(firstWrite);
+        public IReadOnlyList<string> SelfCheck() => inner.SelfCheck();
+        public void BackupTo(string path, byte[] head) => inner.BackupTo(path, head);
+        public IVaultBackupFile OpenBackup(string path) => inner.OpenBackup(path);
+        public IVaultStore StageRestore<T>(string backupPath, Func<IVaultBackupFile, T> check, out T checkedResult)
+        {
+            beforeCopy(backupPath);
+            return inner.StageRestore(backupPath, check, out checkedResult);
+        }
+        public void ReplaceWith(IVaultStore staged) => inner.ReplaceWith(staged);
+        public void Checkpoint() => inner.Checkpoint();
+        public void ReleaseIdleConnections() => inner.ReleaseIdleConnections();
+        public T Read<T>(Func<IVaultReader, T> work) => inner.Read(work);
+        public T Write<T>(Func<IVaultWriter, T> work) => inner.Write(work);
+        public void Dispose() => inner.Dispose();
+    }
+
+    [Fact]
     public void A_backup_cut_short_before_its_head_is_refused()
     {
         var backup = _vault.Engine.Backup(InFolder("short.backup"));

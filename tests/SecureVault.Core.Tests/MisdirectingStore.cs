@@ -27,7 +27,7 @@ public sealed class MisdirectingStore(IVaultStore inner) : IVaultStore
     public IReadOnlyList<string> SelfCheck() => inner.SelfCheck();
     public void BackupTo(string path, byte[] head) => inner.BackupTo(path, head);
     public IVaultBackupFile OpenBackup(string path) => inner.OpenBackup(path);
-    public IVaultStore StageRestore(string backupPath) => inner.StageRestore(backupPath);
+    public IVaultStore StageRestore<T>(string backupPath, Func<IVaultBackupFile, T> check, out T checkedResult) => inner.StageRestore(backupPath, check, out checkedResult);
     public void ReplaceWith(IVaultStore staged) => inner.ReplaceWith(staged);
     public void Checkpoint() => inner.Checkpoint();
     public void ReleaseIdleConnections() => inner.ReleaseIdleConnections();

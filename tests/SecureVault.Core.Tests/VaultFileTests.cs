@@ -130,6 +130,58 @@ public sealed class VaultFileTests : IDisposable
     }
 
     [Fact]
+    public void Another_applications_wal_database_with_a_live_log_is_refused_and_neither_file_is_touched()
+    {
+        // A WAL-mode database whose newest rows are still only in its -wal (its program crashed, or
+        // this is a copy taken while it ran), numbered 1 as many applications number theirs: opening
+        // it read-write would create a -shm beside it, and closing that connection would move the
+        // log into the database and delete the -wal.
+        var live = Path.Combine(_folder, "live.db");
+        // A name SQLite's URI syntax would misread unless escaped ('?' cannot be in a Windows name).
+        var path = Path.Combine(_folder, OperatingSystem.IsWindows() ? "app #1 %41.db" : "app #1 %41?x=1.db");
+        using (var other = new SqliteConnection($"Data Source={live};Pooling=False"))
+        {
+            other.Open();
+            using var command = other.CreateCommand();
+            command.CommandText = "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT); PRAGMA user_version = 1; PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0;"
+                + "INSERT INTO notes (text) VALUES ('only in the log');";
+            command.ExecuteNonQuery();
+            File.Copy(live, path);
+            File.Copy(live + "-wal", path + "-wal");
+        }
+        Assert.False(File.Exists(path + "-shm"));
+        var database = SHA256.HashData(File.ReadAllBytes(path));
+        var log = SHA256.HashData(File.ReadAllBytes(path + "-wal"));
+        Assert.True(new FileInfo(path + "-wal").Length > 0, "the log holds the newest row");
+
+        var engine = VaultEngine.Open(path);
+        var refusal = Assert.ThrowsAny<VaultException>(() => engine.Unlock(TestVault.Password, "owner"));
+        Assert.Equal("IntegrityViolation", refusal.ErrorId);
+        Assert.Contains("not a SecureVault vault", refusal.Message);
+        VaultEngine.ForgetStore(path);
+
+        Assert.Equal(database, SHA256.HashData(File.ReadAllBytes(path)));
+        Assert.True(File.Exists(path + "-wal"), "the other application's log is still there");
+        Assert.Equal(log, SHA256.HashData(File.ReadAllBytes(path + "-wal")));
+        Assert.False(File.Exists(path + "-shm"), "no -shm was created beside it");
+    }
+
+    [Fact]
+    public void A_vault_whose_name_has_characters_special_in_a_sqlite_uri_opens()
+    {
+        var path = Path.Combine(_folder, OperatingSystem.IsWindows() ? "team #1 %41.vault" : "team #1 %41?x=1.vault");
+        var engine = VaultEngine.Open(path);
+        engine.Create(TestVault.Password, "owner", TestVault.CheapKdf);
+        Secrets.WriteText(engine, "alpha", "one");
+        engine.Lock();
+        var again = VaultEngine.Open(path);
+        again.Unlock(TestVault.Password, "owner");
+        Assert.Equal("one", Secrets.ReadText(again, "alpha"));
+        again.Lock();
+        VaultEngine.ForgetStore(path);
+    }
+
+    [Fact]
     public void A_database_with_our_schema_number_but_no_vault_header_is_not_a_vault()
     {
         var path = Path.Combine(_folder, "numbered.db");

@@ -32,7 +32,8 @@ internal sealed class CheckedVaultStore(IVaultStore inner) : IVaultStore
 
     public void BackupTo(string path, byte[] head) => inner.BackupTo(path, head);
     public IVaultBackupFile OpenBackup(string path) => new CheckedBackupFile(inner.OpenBackup(path));
-    public IVaultStore StageRestore(string backupPath) => inner.StageRestore(backupPath);
+    public IVaultStore StageRestore<T>(string backupPath, Func<IVaultBackupFile, T> check, out T checkedResult) =>
+        inner.StageRestore(backupPath, copy => check(new CheckedBackupFile(copy)), out checkedResult);
 
     // The staged copy is the inner store's own: it is handed back unwrapped.
     public void ReplaceWith(IVaultStore staged) => inner.ReplaceWith(staged is CheckedVaultStore checkedStore ? checkedStore.Unchecked : staged);

@@ -60,11 +60,15 @@ public interface IVaultStore : IDisposable
     IVaultBackupFile OpenBackup(string path);
 
     /// <summary>
-    /// Copies a backup file to a private working file beside this vault and returns a store over
-    /// it, to be unlocked, checked and given its restore record before <see cref="ReplaceWith"/>
-    /// puts it in place. The caller disposes the store; <see cref="ReplaceWith"/> consumes it.
+    /// Copies a backup file to a private working file beside this vault, runs
+    /// <paramref name="check"/> on that copy (opened read-only, as <see cref="OpenBackup"/> opens
+    /// one; its answer is <paramref name="checkedResult"/>), and only when it passes makes the copy a
+    /// working vault and returns a store over it, to be unlocked, checked and given its restore
+    /// record before <see cref="ReplaceWith"/> puts it in place. The checks see the bytes that are
+    /// installed, whatever happens to the backup file meanwhile. The caller disposes the store;
+    /// <see cref="ReplaceWith"/> consumes it.
     /// </summary>
-    IVaultStore StageRestore(string backupPath);
+    IVaultStore StageRestore<T>(string backupPath, Func<IVaultBackupFile, T> check, out T checkedResult);
 
     /// <summary>
     /// Replaces this vault (or creates it, when none is here yet) with a staged copy, atomically:

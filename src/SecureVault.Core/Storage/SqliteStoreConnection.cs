@@ -254,8 +254,9 @@ internal sealed class SqliteStoreConnection(SqliteConnection connection) : IVaul
         }
         catch (VaultIntegrityException e)
         {
-            // Say the way forward: clearing the lockout rewrites the row without reading it.
-            throw new VaultIntegrityException("a principal's lockout state is damaged; an Admin can clear it with Unlock-VaultPrincipal", e);
+            // Say the way forward: clearing the lockout rewrites the row without reading it. The CLI
+            // has no command for it, so the message names the cmdlet as PowerShell's, for either front end.
+            throw new VaultIntegrityException("a principal's lockout state is damaged; an Admin can clear it in PowerShell with Unlock-VaultPrincipal (the securevault CLI has no command for it)", e);
         }
     }
 

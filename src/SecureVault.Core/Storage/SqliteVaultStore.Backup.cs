@@ -45,18 +45,29 @@ public sealed partial class SqliteVaultStore
 
     public IVaultBackupFile OpenBackup(string path)
     {
+        RequireBackupFile(path);
+        return OpenBackup(path, path);
+    }
+
+    private static void RequireBackupFile(string path)
+    {
         if (Directory.Exists(path)) throw VaultFiles.IsFolder(path);
         if (!File.Exists(path)) throw new VaultInvalidInputException($"The backup file '{path}' does not exist. Give a file that Backup-Vault (or 'securevault backup') wrote.");
+    }
+
+    /// <summary>Opens <paramref name="file"/> read-only as a backup; errors name <paramref name="shownAs"/> (the backup a private copy was taken of).</summary>
+    private static SqliteBackupFile OpenBackup(string file, string shownAs)
+    {
         // A live vault (WAL mode) is not a backup: reading it without its -wal could miss commits.
-        if (VaultFiles.IsWalModeDatabase(path))
-            throw new VaultInvalidInputException($"'{path}' is a live vault file, not a backup. Make a backup of it with Backup-Vault (or 'securevault backup') and restore that.");
+        if (VaultFiles.IsWalModeDatabase(file))
+            throw new VaultInvalidInputException($"'{shownAs}' is a live vault file, not a backup. Make a backup of it with Backup-Vault (or 'securevault backup') and restore that.");
         try
         {
-            var sqlite = OpenFile(path, SqliteOpenMode.ReadOnly);
+            var sqlite = OpenFile(file, SqliteOpenMode.ReadOnly);
             try
             {
-                SchemaVersion(sqlite, path);
-                return new SqliteBackupFile(sqlite, path);
+                SchemaVersion(sqlite, shownAs);
+                return new SqliteBackupFile(sqlite, shownAs);
             }
             catch
             {
@@ -66,13 +77,14 @@ public sealed partial class SqliteVaultStore
         }
         catch (SqliteException e)
         {
-            throw SqliteErrors.Map(e, path);
+            throw SqliteErrors.Map(e, shownAs);
         }
     }
 
-    public IVaultStore StageRestore(string backupPath)
+    public IVaultStore StageRestore<T>(string backupPath, Func<IVaultBackupFile, T> check, out T checkedResult)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        RequireBackupFile(backupPath);
         var directory = Path.GetDirectoryName(_path);
         if (!string.IsNullOrEmpty(directory) && !Directory.Exists(directory)) PrivateFile.CreateFolder(directory);
         var staging = VaultFiles.CreateStaging(_path);
@@ -85,13 +97,24 @@ public sealed partial class SqliteVaultStore
                 source.CopyTo(target);
                 target.Flush(flushToDisk: true);
             }
+            // Every check runs on this private copy, not on the backup file, which could change
+            // between a check and a second read of it: what is checked is what is installed.
+            using (var copy = OpenBackup(staging, backupPath)) checkedResult = check(copy);
             var store = new SqliteVaultStore(staging);
-            // The working copy drops the backup's own table; Rent switches it to WAL like any vault.
-            store.Execute(connection =>
+            try
             {
-                Pragmas(connection.Connection, $"DROP TABLE IF EXISTS {BackupHeadTable};");
-                return 0;
-            });
+                // The working copy drops the backup's own table; Rent switches it to WAL like any vault.
+                store.Execute(connection =>
+                {
+                    Pragmas(connection.Connection, $"DROP TABLE IF EXISTS {BackupHeadTable};");
+                    return 0;
+                });
+            }
+            catch
+            {
+                store.Dispose();
+                throw;
+            }
             complete = true;
             return store;
         }

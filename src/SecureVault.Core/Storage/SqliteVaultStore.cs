@@ -134,12 +134,14 @@ public sealed partial class SqliteVaultStore : IVaultStore
     private SqliteStoreConnection Rent()
     {
         if (_idle.TryTake(out var connection)) return connection;
+        // Before anything touches the file (PrepareJournals creates journals, and closing a
+        // read-write connection checkpoints a foreign -wal into its database and deletes it).
+        RefuseIfNotAVault(_path);
         VaultFiles.PrepareJournals(_path);
         var sqlite = OpenFile(_path, SqliteOpenMode.ReadWrite);
         try
         {
-            // Read-only first: another application's database is refused before anything is set on it.
-            int version = SchemaVersion(sqlite);
+            int version = SchemaVersion(sqlite); // again, now that the -wal is read too
             Pragmas(sqlite, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON; PRAGMA foreign_keys = ON;");
             if (version < SqliteSchema.Version) MigrateForward(sqlite);
             return new SqliteStoreConnection(sqlite);
@@ -180,6 +182,47 @@ public sealed partial class SqliteVaultStore : IVaultStore
         command.Transaction = transaction;
         command.CommandText = sql;
         command.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// Decides that the file is a vault without changing it or anything beside it: opened
+    /// read-only and immutable (SQLite then takes no lock and neither reads nor creates a -wal or
+    /// -shm), it must have our schema number and the vault_header table, which a vault has in its
+    /// main file from its creation (it is built in rollback mode and switched to WAL when complete).
+    /// </summary>
+    internal static void RefuseIfNotAVault(string path)
+    {
+        try
+        {
+            using var probe = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = FileUri(path) + "?immutable=1", Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+            probe.Open();
+            SchemaVersion(probe, path);
+        }
+        catch (SqliteException) when (File.Exists(path + "-shm"))
+        {
+            // Without locks the probe can read pages another process is checkpointing into the file
+            // (a torn read, reported as damage). A -shm says another connection has the file open:
+            // the read-write connection then checks it under SQLite's locks, and closing ours does not
+            // fold that program's -wal in (only the last connection checkpoints on close). Any other
+            // SqliteException (no database, a damaged one) is mapped by the caller, as before.
+        }
+    }
+
+    /// <summary>
+    /// A SQLite URI for the file at the full <paramref name="path"/>: every byte of its UTF-8 but
+    /// letters, digits and <c>-._~/:</c> percent-escaped, so a '?', '#' or '%' in a name stays part
+    /// of the name (System.Uri leaves them as they are).
+    /// </summary>
+    internal static string FileUri(string path)
+    {
+        var uri = new System.Text.StringBuilder("file://");
+        if (OperatingSystem.IsWindows()) path = "/" + path.Replace('\\', '/'); // C:\x is file:///C:/x
+        foreach (byte b in System.Text.Encoding.UTF8.GetBytes(path))
+        {
+            if (char.IsAsciiLetterOrDigit((char)b) || "-._~/:".Contains((char)b)) uri.Append((char)b);
+            else uri.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        return uri.ToString();
     }
 
     /// <summary>

@@ -101,18 +101,28 @@ internal static class VaultFiles
         foreach (var suffix in JournalSuffixes)
         {
             var journal = path + suffix;
-            try
+            for (int attempt = 1; ; attempt++)
             {
-                using var stream = new FileStream(journal, OwnerOnlyOptions(FileMode.CreateNew));
-                stream.WriteByte(0);
-            }
-            catch (IOException) when (File.Exists(journal))
-            {
-                // It exists already (another connection made it): SQLite uses it as it is.
-            }
-            catch (UnauthorizedAccessException)
-            {
-                // The folder is not writable: SQLite reports what that means when it opens the vault.
+                try
+                {
+                    using var stream = new FileStream(journal, OwnerOnlyOptions(FileMode.CreateNew));
+                    stream.WriteByte(0);
+                    break;
+                }
+                catch (IOException) when (File.Exists(journal))
+                {
+                    break; // it exists already (another connection made it): SQLite uses it as it is
+                }
+                catch (IOException e) when (!File.Exists(journal))
+                {
+                    // Another process's last connection removed it between our create and the check: try again.
+                    if (attempt < 3) continue;
+                    throw new VaultStorageException($"cannot create '{journal}' beside the vault: {e.Message}", e);
+                }
+                catch (UnauthorizedAccessException)
+                {
+                    break; // the folder is not writable: SQLite reports what that means when it opens the vault
+                }
             }
         }
     }
