@@ -40,7 +40,6 @@ public sealed partial class VaultEngine
         {
             Principal = session.PrincipalName,
             OtpAuthUri = SecureText.ToSecureString(uri.ReadOnlySpan),
-            QrCode = TerminalQrCode.Render(uri.ReadOnlySpan),
             Vault = Vault,
         };
     }));

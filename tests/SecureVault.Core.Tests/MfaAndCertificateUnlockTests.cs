@@ -30,7 +30,9 @@ public sealed class MfaAndCertificateUnlockTests : IDisposable
     {
         var enrolment = Engine.EnableMfa();
         Assert.StartsWith("otpauth://", Encoding.ASCII.GetString(SecureText.ToUtf8(enrolment.OtpAuthUri).ToArray()));
-        Assert.True(enrolment.QrCode.Split('\n').Length > 10);
+        Assert.True(enrolment.RenderQrCode().Split('\n').Length > 10);
+        // The QR code encodes the secret: no string of the enrolment holds it until it is drawn.
+        Assert.Equal(["Principal", "Vault"], typeof(MfaEnrolment).GetProperties().Where(p => p.PropertyType == typeof(string)).Select(p => p.Name).Order());
         var secret = TestAuthenticator.SecretOf(enrolment);
         Assert.True(Engine.ConfirmMfa(CodeNow(secret)).MfaEnabled);
         return secret;

@@ -16,7 +16,8 @@ namespace SecureVault.PowerShell.Commands;
 /// <remarks>
 /// The QR code encodes the secret, so it goes to the host's screen only (Host.UI), not to any
 /// stream: no redirection (6&gt;&amp;1, *&gt;&amp;1), -InformationVariable or -OutVariable can
-/// capture it, and it is no property of the returned object. -NoQrCode leaves it out.
+/// capture it, and it is no property of the returned object (a Start-Transcript does record what
+/// the host shows). -NoQrCode leaves it out, and then it is never drawn at all.
 /// </remarks>
 [Cmdlet(VerbsLifecycle.Enable, "VaultMfa", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = StartSet)]
 [OutputType(typeof(VaultMfaEnrolment), typeof(string), ParameterSetName = new[] { StartSet })]
@@ -59,7 +60,7 @@ public sealed class EnableVaultMfaCommand : VaultCommandBase
             if (!ShouldProcess(target, "Start MFA enrolment: a new TOTP secret, pending until Enable-VaultMfa -Code confirms it")) return;
             var enrolment = engine.EnableMfa();
             var instructions = Instructions(enrolment.Vault);
-            if (!NoQrCode) ShowOnHost(enrolment.QrCode, instructions);
+            if (!NoQrCode) ShowOnHost(enrolment.RenderQrCode(), instructions); // drawn only when shown
             if (AsPlainText)
             {
                 // The caller asked for plaintext: the only place the URI becomes a System.String.
