@@ -178,19 +178,7 @@ internal sealed class SqliteBackupFile(SqliteConnection sqlite, string path) : I
 {
     private readonly SqliteStoreConnection _records = new(sqlite);
 
-    public IReadOnlyList<string> IntegrityProblems() => Run(() =>
-    {
-        var problems = new List<string>();
-        using var command = sqlite.CreateCommand();
-        command.CommandText = "PRAGMA integrity_check;";
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            var line = reader.IsDBNull(0) ? "" : reader.GetString(0);
-            if (line != "ok") problems.Add(line);
-        }
-        return problems;
-    });
+    public IReadOnlyList<string> IntegrityProblems() => Run(() => SqliteStructureCheck.Problems(sqlite, null, SqliteStructureCheck.DefaultLimit));
 
     public byte[]? Head() => Run(() =>
     {

@@ -307,43 +307,12 @@ public sealed partial class SqliteVaultStore : IVaultStore
         ReleaseIdleConnections();
     }
 
-    /// <summary>At most this many problems are listed by one self-check (a wrecked file would list thousands).</summary>
-    private const int MaxSelfCheckProblems = 100;
-
     /// <summary>
-    /// SQLite's integrity_check (every page, index and constraint) and foreign_key_check (rows that
-    /// point at nothing, such as a keyslot whose principal row is gone), in one read transaction.
+    /// SQLite's integrity_check and foreign_key_check (<see cref="SqliteStructureCheck"/>), in one
+    /// read transaction.
     /// </summary>
-    public IReadOnlyList<string> SelfCheck() => InTransaction(deferred: true, connection =>
-    {
-        var problems = new List<string>();
-        using (var command = connection.Connection.CreateCommand())
-        {
-            command.Transaction = connection.Transaction;
-            command.CommandText = $"PRAGMA integrity_check({MaxSelfCheckProblems});";
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                var line = reader.IsDBNull(0) ? "(no text)" : reader.GetString(0);
-                if (line != "ok") problems.Add("integrity_check: " + line);
-            }
-        }
-        using (var command = connection.Connection.CreateCommand())
-        {
-            command.Transaction = connection.Transaction;
-            command.CommandText = "PRAGMA foreign_key_check;";
-            using var reader = command.ExecuteReader();
-            while (reader.Read() && problems.Count < MaxSelfCheckProblems)
-            {
-                // Columns: table, rowid, referenced table, constraint index.
-                var table = reader.IsDBNull(0) ? "?" : reader.GetString(0);
-                var parent = reader.IsDBNull(2) ? "?" : reader.GetString(2);
-                var rowid = reader.IsDBNull(1) ? "?" : reader.GetValue(1).ToString();
-                problems.Add($"foreign_key_check: a row of {table} (rowid {rowid}) points at a {parent} row that does not exist");
-            }
-        }
-        return (IReadOnlyList<string>)problems;
-    });
+    public IReadOnlyList<string> SelfCheck() =>
+        InTransaction(deferred: true, connection => SqliteStructureCheck.Problems(connection.Connection, connection.Transaction, SqliteStructureCheck.DefaultLimit));
 }
 
 /// <summary>Maps SQLite failures onto the engine's exception types.</summary>
